@@ -1,0 +1,59 @@
+"""The public library API; the command line only calls these, with these defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.course import DEFAULT_COURSE, PROJECT_ROOT, load_course
+from grader.results import SubmissionResult
+
+__all__ = ["check", "grade", "release", "build_references", "write_stubs", "stale_stubs"]
+
+
+def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURSE,
+          exercise: str | None = None) -> SubmissionResult:
+    """Grade one submission folder."""
+    from grader.grading import grade_submission
+
+    return grade_submission(Path(folder), load_course(course_file), exercise=exercise)
+
+
+def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,
+          jobs: int | None = None) -> list[SubmissionResult]:
+    """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``."""
+    from grader.gradebook import grade_class
+
+    return grade_class(Path(root), Path(out), load_course(course_file), jobs)
+
+
+def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:
+    """Write the student handout into ``out``."""
+    from grader.release import release as write_handout
+
+    return write_handout(Path(out), load_course(course_file), Path(course_file))
+
+
+def build_references(*, course_file: Path = DEFAULT_COURSE, mnist: str | None = None,
+                     use_keras_cache: bool = True) -> dict:
+    """Train the reference model with Keras and record its outputs; returns the manifest."""
+    from grader.references.build import build_references as build
+
+    return build(load_course(course_file), mnist=mnist, use_keras_cache=use_keras_cache)
+
+
+def _modules(course_file: Path) -> list[str]:
+    return [exercise.module for exercise in load_course(course_file).exercises()]
+
+
+def write_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[Path]:
+    """Generate exercises/ from solutions/."""
+    from grader.stubs import write_stubs as write
+
+    return write(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))
+
+
+def stale_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[str]:
+    """Exercises whose stub differs from what the solution generates."""
+    from grader.stubs import stale_stubs as stale
+
+    return stale(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))

@@ -1,0 +1,86 @@
+"""What a check is, what it gets to work with, and how a property check runs under Hypothesis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+
+from grader.compare import CheckFailed, show
+from grader.oracle import Oracle
+from grader.references.store import BatchSet, References
+from grader.student_process import Raised, Returned, StudentProcess
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check of one exercise: a name (the key in course.yaml), what it proves, and how."""
+
+    name: str
+    title: str
+    run: Callable[[Context], None]
+    """Returns when the check passes; raises CheckFailed with the feedback when it does not."""
+
+
+@dataclass
+class Context:
+    """Everything a check may use: the student's function (in its own process) and the trusted references."""
+
+    student: StudentProcess
+    module: str
+    function: str
+    oracle: Oracle
+    references: References
+    hypothesis_settings: settings
+    notes: list[str] = field(default_factory=list)
+
+    def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
+        """Call the student's function with these arguments."""
+        return self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
+
+    def note(self, text: str) -> None:
+        """Add a remark for the student that costs no points (each said once)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def batches(self, hidden: bool) -> BatchSet:
+        """The public or the hidden MNIST reference batches."""
+        return self.references.hidden if hidden else self.references.public
+
+
+def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tuple[str, ...],
+                   body: Callable[..., None]) -> None:
+    """Run ``body(*example)`` on the grading profile's examples; on failure, report the smallest one.
+
+    Hypothesis shrinks a failure to a minimal example and replays it last, so the last
+    failure seen is the minimal one: its input is shown with the problem and the hint.
+    """
+    failures: list[tuple[tuple, CheckFailed]] = []
+
+    @ctx.hypothesis_settings
+    @given(strategy)
+    def property_holds(example: tuple) -> None:
+        try:
+            body(*example)
+        except CheckFailed as failure:
+            failures.append((example, failure))
+            raise
+
+    try:
+        property_holds()
+    except CheckFailed:
+        raise _on_input(*failures[-1], names) from None
+    except Flaky:
+        failed = _on_input(*failures[-1], names)
+        raise CheckFailed(
+            f"{failed.problem}\nIt failed on this input once and passed on it another time.",
+            "Does your function keep state between calls, or use randomness?",
+        ) from None
+
+
+def _on_input(example: tuple, failure: CheckFailed, names: tuple[str, ...]) -> CheckFailed:
+    arguments = "\n".join(f"{name} =\n{show(value)}" for name, value in zip(names, example))
+    return CheckFailed(f"Smallest failing input found:\n{arguments}\n{failure.problem}", failure.hint)

@@ -1,0 +1,107 @@
+"""How dense_forward(x, W, b, activation=None) is graded."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from grader import strategies
+from grader.checks.base import Check, Context, check_property
+from grader.compare import CheckFailed, Mistake, expect_array
+
+
+def _activate(z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
+    if activation == "relu":
+        return np.maximum(z, 0)
+    if activation == "softmax":
+        e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+    return z
+
+
+MISTAKES = (
+    Mistake("Forgot the bias: the layer computes x @ W + b.", lambda x, W, b, act: _activate(x @ W, act)),
+    Mistake(
+        "W is used transposed: Keras stores the kernel as (inputs, units), so the product is x @ W.",
+        lambda x, W, b, act: _activate(x @ W.T + b, act),
+    ),
+    Mistake(
+        "The bias went down the rows instead of across the units: b has one value per unit (column).",
+        lambda x, W, b, act: _activate(x @ W + b[:, np.newaxis], act),
+    ),
+    Mistake(
+        "The activation was not applied: after z = x @ W + b, apply relu or softmax as asked.",
+        lambda x, W, b, act: x @ W + b if act in ("relu", "softmax") else None,
+    ),
+    Mistake(
+        "Softmax went along the batch axis: each example's row of units must sum to 1 (axis=-1).",
+        lambda x, W, b, act: _activate(x @ W + b, act, axis=0) if act == "softmax" and x.ndim == 2 else None,
+    ),
+    Mistake("ReLU keeps positive values and zeroes negative ones: np.maximum(z, 0).",
+            lambda x, W, b, act: np.abs(x @ W + b) if act == "relu" else None),
+)
+
+
+def _call(ctx: Context, x, W, b, activation, return_args=False):
+    if activation is None:
+        return ctx.call(x, W, b, return_args=return_args)
+    return ctx.call(x, W, b, activation=activation, return_args=return_args)
+
+
+def _expect_keras(ctx: Context, x, W, b, activation) -> None:
+    expect_array(_call(ctx, x, W, b, activation), ctx.oracle.dense(x, W, b, activation), function="dense_forward",
+                 input_dtype=x.dtype, notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation),
+                 what=f"keras.layers.Dense(activation={activation!r})")
+
+
+def _keras_property(ctx: Context, activations: tuple) -> None:
+    cases = st.tuples(strategies.dense_inputs(), st.sampled_from(activations)).map(lambda c: (*c[0], c[1]))
+    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _expect_keras(ctx, *case))
+
+
+def _inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
+    outcome = _call(ctx, x, W, b, activation, return_args=True)
+    expect_array(outcome, ctx.oracle.dense(x, W, b, activation), function="dense_forward", input_dtype=x.dtype,
+                 notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation), what="Keras")
+    for name, before, after in zip("xWb", (x, W, b), outcome.args_after):
+        if not np.array_equal(before, after):
+            raise CheckFailed(f"dense_forward() changed its input {name}.",
+                              "Compute into new arrays: z = x @ W + b makes one; avoid +=, np.maximum(..., out=...).")
+
+
+def inputs_unchanged(ctx: Context) -> None:
+    cases = st.tuples(strategies.dense_inputs(), st.sampled_from((None, "relu", "softmax"))).map(lambda c: (*c[0], c[1]))
+    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _inputs_unchanged(ctx, *case))
+
+
+def _mnist(ctx: Context, hidden: bool) -> None:
+    batches, W, b = ctx.batches(hidden), ctx.references.W, ctx.references.b
+    which = "hidden" if hidden else "public"
+    for index in range(len(batches)):
+        x = batches.x[index]
+        for activation, expected, what in ((None, batches.logits[index], "Keras Dense logits"),
+                                           ("softmax", batches.predict[index], "model.predict")):
+            try:
+                expect_array(_call(ctx, x, W, b, activation), expected, function="dense_forward", input_dtype=x.dtype,
+                             notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation), what=what)
+            except CheckFailed as failure:
+                raise CheckFailed(
+                    f"On {which} MNIST batch {index}: dense_forward(X_batch, W, b, activation={activation!r}) with "
+                    f"X_batch {x.shape}, W {W.shape}, b {b.shape} from the trained model:\n{failure.problem}",
+                    failure.hint,
+                ) from None
+
+
+CHECKS = (
+    Check("linear_matches_keras", "dense_forward(x, W, b) equals keras.layers.Dense with weights [W, b]",
+          lambda ctx: _keras_property(ctx, (None, "linear"))),
+    Check("relu_matches_keras", "activation='relu' equals Keras Dense(activation='relu')",
+          lambda ctx: _keras_property(ctx, ("relu",))),
+    Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
+          lambda ctx: _keras_property(ctx, ("softmax",))),
+    Check("inputs_unchanged", "x, W and b are the same after the call", inputs_unchanged),
+    Check("mnist_batches", "the trained model's logits and model.predict on the public MNIST batches",
+          lambda ctx: _mnist(ctx, False)),
+    Check("mnist_hidden", "the trained model's logits and model.predict on the hidden MNIST batches",
+          lambda ctx: _mnist(ctx, True)),
+)

@@ -1,0 +1,112 @@
+"""How softmax(z, axis=-1) is graded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import strategies
+from grader.checks.base import Check, Context, check_property
+from grader.compare import CheckFailed, Mistake, expect_array, tolerance_for
+
+
+def _exp_normalised(z: np.ndarray, axis: int | None, keepdims: bool = True) -> np.ndarray:
+    e = np.exp(z.astype(np.float64))
+    return e / np.sum(e, axis=axis, keepdims=keepdims)
+
+
+def _other_axis(z: np.ndarray, axis: int) -> np.ndarray | None:
+    if z.ndim < 2:
+        return None
+    wrong = 0 if axis % z.ndim != 0 else -1
+    return _exp_normalised(z - np.max(z, axis=wrong, keepdims=True), wrong)
+
+
+MISTAKES = (
+    Mistake(
+        "exp() overflowed: subtract each slice's maximum (np.max(z, axis=axis, keepdims=True)) before np.exp. "
+        "Softmax does not change when every score of a slice moves by the same amount.",
+        lambda z, axis: np.exp(z) / np.sum(np.exp(z), axis=axis, keepdims=True),
+    ),
+    Mistake("You normalised along the wrong axis: sum over `axis` (the classes), not over the batch.", _other_axis),
+    Mistake(
+        "The sums are not lined up with their slices: keep the summed axis with keepdims=True, "
+        "so each slice is divided by its own sum.",
+        lambda z, axis: _exp_normalised(z - np.max(z, axis=axis, keepdims=True), axis, keepdims=False),
+    ),
+    Mistake(
+        "You divided by the sum of the whole array; each slice along `axis` must sum to 1 on its own.",
+        lambda z, axis: _exp_normalised(z - np.max(z), None),
+    ),
+    Mistake("You returned the scores unchanged: apply exp, then divide by the sum.", lambda z, axis: z),
+    Mistake(
+        "The exponentials are right but not normalised: divide by their sum along `axis`.",
+        lambda z, axis: np.exp(z - np.max(z, axis=axis, keepdims=True)),
+    ),
+)
+
+
+def _expect_keras(ctx: Context, z: np.ndarray, axis: int | None) -> None:
+    outcome = ctx.call(z) if axis is None else ctx.call(z, axis=axis)
+    expected = ctx.oracle.softmax(z, -1 if axis is None else axis)
+    expect_array(outcome, expected, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
+                 mistakes=MISTAKES, example=(z, -1 if axis is None else axis), what="keras.ops.softmax")
+
+
+def matches_keras(ctx: Context) -> None:
+    check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
+
+
+def any_axis(ctx: Context) -> None:
+    check_property(ctx, strategies.logits_with_axis(), ("z", "axis"), lambda z, axis: _expect_keras(ctx, z, axis))
+
+
+def large_logits(ctx: Context) -> None:
+    check_property(ctx, strategies.large_logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
+
+
+def properties(ctx: Context) -> None:
+    check_property(ctx, strategies.logits(bound=30.0).map(lambda z: (z,)), ("z",), lambda z: _properties(ctx, z))
+
+
+def _properties(ctx: Context, z: np.ndarray) -> None:
+    outcome = ctx.call(z, return_args=True)
+    tolerance = tolerance_for(z.dtype)
+    own = _exp_normalised(z - np.max(z, axis=-1, keepdims=True), -1)
+    p = expect_array(outcome, own, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
+                     mistakes=MISTAKES, example=(z, -1), what="the softmax formula")
+    if not np.array_equal(outcome.args_after[0], z):
+        raise CheckFailed("softmax() changed its input z.", "Work on a new array (z - max makes one); never assign into z.")
+    if np.any(p < -tolerance.atol) or np.any(p > 1 + tolerance.atol):
+        raise CheckFailed(f"softmax() returned values outside [0, 1]: min {p.min()}, max {p.max()}.")
+    sums = np.sum(p.astype(np.float64), axis=-1)
+    if not np.allclose(sums, 1.0, rtol=0, atol=10 * tolerance.rtol):
+        raise CheckFailed(f"The slices along the last axis do not sum to 1: sums are\n{sums}")
+    shifted = (z + z.dtype.type(3)).astype(z.dtype)
+    expect_array(ctx.call(shifted), p, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
+                 what="softmax(z) (softmax(z + 3) must be the same)")
+
+
+def _mnist(ctx: Context, hidden: bool) -> None:
+    batches = ctx.batches(hidden)
+    for index in range(len(batches)):
+        try:
+            expect_array(ctx.call(batches.logits[index]), batches.predict[index], function="softmax",
+                         input_dtype=batches.logits.dtype, notes=ctx.notes, mistakes=MISTAKES,
+                         example=(batches.logits[index], -1), what="model.predict")
+        except CheckFailed as failure:
+            which = "hidden" if hidden else "public"
+            raise CheckFailed(
+                f"On {which} MNIST batch {index} (the logits X_batch @ W + b of {len(batches.x[index])} images, "
+                f"shape {batches.logits[index].shape}):\n{failure.problem}",
+                failure.hint,
+            ) from None
+
+
+CHECKS = (
+    Check("matches_keras", "softmax(z) equals keras.ops.softmax(z) on 1-D, 2-D and 3-D scores of every float dtype", matches_keras),
+    Check("any_axis", "softmax(z, axis) equals Keras along any axis, given as a positive or negative index", any_axis),
+    Check("large_logits", "softmax stays finite and right for scores in the thousands", large_logits),
+    Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),
+    Check("mnist_batches", "softmax of the public MNIST batches' logits equals model.predict", lambda ctx: _mnist(ctx, False)),
+    Check("mnist_hidden", "softmax of the hidden MNIST batches' logits equals model.predict", lambda ctx: _mnist(ctx, True)),
+)

@@ -1,0 +1,101 @@
+"""The command line: a thin layer over the library (grader.api)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from grader import __version__, api
+from grader.course import DEFAULT_COURSE
+from grader.errors import GraderError
+from grader.reports import print_report, summary_json
+
+
+def _run(action):
+    try:
+        return action()
+    except GraderError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="grader")
+@click.option("--course", "course_file", type=click.Path(path_type=Path), default=DEFAULT_COURSE, show_default=True,
+              help="The course file: assignments, exercises, points and limits.")
+@click.pass_context
+def main(ctx: click.Context, course_file: Path) -> None:
+    """Grade NumPy neural-network exercises against real Keras on real MNIST."""
+    ctx.obj = course_file
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("exercises"))
+@click.option("--exercise", help="Grade only this exercise (e.g. softmax).")
+@click.option("--json", "as_json", is_flag=True, help="Print only the JSON summary on stdout.")
+@click.pass_obj
+def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool) -> None:
+    """Grade one submission FOLDER (default: exercises/) and show the feedback."""
+    result = _run(lambda: api.check(folder, course_file=course_file, exercise=exercise))
+    if as_json:
+        click.echo(summary_json(result))
+    else:
+        print_report(result, Console())
+
+
+@main.command()
+@click.argument("root", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for grades.csv, summary.json and results.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once [default: CPU count].")
+@click.pass_obj
+def grade(course_file: Path, root: Path, out: Path, jobs: int | None) -> None:
+    """Grade every student subfolder of ROOT; write a gradebook into --out."""
+    results = _run(lambda: api.grade(root, out, course_file=course_file, jobs=jobs))
+    counts: dict[str, int] = {}
+    for result in results:
+        for exercise in result.exercises:
+            counts[exercise.status] = counts.get(exercise.status, 0) + 1
+    click.echo(f"graded {len(results)} submissions into {out}: "
+               + ", ".join(f"{count} {status}" for status, count in sorted(counts.items())) + " (exercises by status)")
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the handout.")
+@click.pass_obj
+def release(course_file: Path, out: Path) -> None:
+    """Write the student handout: stubs, grader, public references, README."""
+    files = _run(lambda: api.release(out, course_file=course_file))
+    click.echo(f"wrote {len(files)} files into {out}")
+
+
+@main.group()
+def references() -> None:
+    """The reference fixtures built with Keras."""
+
+
+@references.command("build")
+@click.option("--mnist", help="An mnist.npz or IDX folder to train on (default: Keras cache, $GRADER_MNIST, bundled sample).")
+@click.option("--no-keras-cache", is_flag=True, help="Ignore ~/.keras/datasets/mnist.npz.")
+@click.pass_obj
+def references_build(course_file: Path, mnist: str | None, no_keras_cache: bool) -> None:
+    """Train the reference model and record Keras' outputs (takes ~15 s)."""
+    manifest = _run(lambda: api.build_references(course_file=course_file, mnist=mnist, use_keras_cache=not no_keras_cache))
+    click.echo(f"built references from {manifest['mnist']}: {manifest['recorded_oracle_results']} Keras results recorded")
+
+
+@main.command()
+@click.option("--check", "only_check", is_flag=True, help="Only report stubs that differ from the solutions; exit 1 if any.")
+@click.pass_obj
+def stubs(course_file: Path, only_check: bool) -> None:
+    """Write exercises/ from solutions/ (the stubs are generated, never edited by hand)."""
+    if only_check:
+        stale = _run(lambda: api.stale_stubs(course_file=course_file))
+        if stale:
+            click.echo(f"stubs out of date: {', '.join(stale)}; run: grader stubs", err=True)
+            sys.exit(1)
+        click.echo("stubs match the solutions")
+        return
+    written = _run(lambda: api.write_stubs(course_file=course_file))
+    click.echo(f"wrote {', '.join(str(p) for p in written)}")

@@ -1,0 +1,121 @@
+"""course.yaml, loaded once into a typed, validated schema.
+
+Every key is described and defaulted here; an unknown key or a bad value is reported
+by its place in the file (``assignments[0].exercises[1].checks.foo``) with what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grader.errors import CourseError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_COURSE = PROJECT_ROOT / "course.yaml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckConfig(Strict):
+    points: float = Field(ge=0, description="Points this check is worth; it earns all of them or none.")
+    hidden: bool = Field(False, description="Graded for the instructor only; not shipped to students.")
+
+
+class ExerciseConfig(Strict):
+    name: str = Field(description="The exercise's name in reports, e.g. softmax.")
+    module: str = Field(description="The student's file, without .py, e.g. softmax.")
+    function: str = Field(description="The function graded in that file.")
+    checks: dict[str, CheckConfig] = Field(description="Check name -> points; the names are the grader's checks.")
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks.values())
+
+
+class AssignmentConfig(Strict):
+    id: str = Field(description="Short identifier, used for folder and notebook names.")
+    title: str = Field(description="Shown to students.")
+    due: dt.date | None = Field(None, description="Due date, YYYY-MM-DD.")
+    exercises: list[ExerciseConfig] = Field(min_length=1)
+
+
+class DataConfig(Strict):
+    mnist: str | None = Field(
+        None,
+        description="An mnist.npz or a folder of IDX files, used when the Keras cache has none; "
+        "default: $GRADER_MNIST, then the bundled sample.",
+    )
+
+
+class GradingConfig(Strict):
+    max_examples: int = Field(60, ge=1, le=10_000, description="Hypothesis examples per property check.")
+
+
+class LimitsConfig(Strict):
+    call_timeout_seconds: float = Field(10.0, gt=0, description="Wall-clock limit for one call of a student function.")
+
+
+class Course(Strict):
+    title: str
+    assignments: list[AssignmentConfig] = Field(min_length=1)
+    data: DataConfig = DataConfig()
+    grading: GradingConfig = GradingConfig()
+    limits: LimitsConfig = LimitsConfig()
+
+    def exercises(self, only: str | None = None) -> list[ExerciseConfig]:
+        """All exercises in course order, or just the one named ``only``."""
+        every = [exercise for assignment in self.assignments for exercise in assignment.exercises]
+        if only is None:
+            return every
+        chosen = [exercise for exercise in every if exercise.name == only]
+        if not chosen:
+            names = ", ".join(exercise.name for exercise in every)
+            raise CourseError(f"There is no exercise named {only!r} in the course; the exercises are: {names}.")
+        return chosen
+
+
+def load_course(path: str | Path | None = None) -> Course:
+    """Read and validate course.yaml (default: the project's own)."""
+    path = Path(path) if path else DEFAULT_COURSE
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise CourseError(f"{path} does not exist: give the course file with --course PATH.") from None
+    except yaml.YAMLError as error:
+        raise CourseError(f"{path} is not valid YAML: {error}") from None
+    try:
+        course = Course.model_validate(raw)
+    except ValidationError as error:
+        raise CourseError(f"{path} has {error.error_count()} problem(s):\n{_describe(error)}") from None
+    _check_known_checks(course, path)
+    return course
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]).lstrip(".")
+        message = "unknown key (remove it or check its spelling)" if problem["type"] == "extra_forbidden" else problem["msg"]
+        lines.append(f"  - {where or 'top level'}: {message}")
+    return "\n".join(lines)
+
+
+def _check_known_checks(course: Course, path: Path) -> None:
+    from grader.checks import CHECKS  # the registry imports the checks; load it only once the file is valid
+
+    for exercise in course.exercises():
+        known = CHECKS.get(exercise.name)
+        if known is None:
+            raise CourseError(f"{path}: exercise {exercise.name!r} has no checks in the grader; known: {', '.join(CHECKS)}.")
+        for name in exercise.checks:
+            if name not in known:
+                raise CourseError(
+                    f"{path}: exercise {exercise.name!r} lists check {name!r}, which the grader does not have; "
+                    f"its checks are: {', '.join(known)}."
+                )

@@ -1,0 +1,49 @@
+"""The student handout: stubs, the grader with public references only, and a short README."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.course import PROJECT_ROOT, Course
+from grader.errors import GraderError
+
+NEVER_SHIPPED = ("hidden.npz", "__pycache__", "*.pyc", "*.egg-info")
+
+STUDENT_README = """\
+# {title}
+
+Your exercises are in `exercises/`: {files}. Each function has a docstring with the
+formula, the shapes and the classic pitfall; replace the `raise NotImplementedError(...)`
+line with your code, using NumPy only.
+
+## Set up once
+
+    python3 -m venv .venv && .venv/bin/pip install -e .
+
+## Check your work
+
+    .venv/bin/grader check                      # all exercises in exercises/
+    .venv/bin/grader check --exercise softmax   # one exercise
+
+Every check compares your function with what real Keras computes, on generated inputs
+and on real MNIST batches. A failed check shows the smallest input it failed on, what
+was expected, what came back, and a hint. Checks marked hidden are run by your
+instructor on other MNIST batches.
+
+MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.
+"""
+
+
+def release(out: Path, course: Course, course_file: Path) -> list[Path]:
+    """Write the handout into ``out`` (which must be new or empty); return the files written."""
+    if out.exists() and any(out.iterdir()):
+        raise GraderError(f"{out} is not empty: give a new folder for the handout, so nothing old gets shipped.")
+    ignore = shutil.ignore_patterns(*NEVER_SHIPPED)
+    shutil.copytree(PROJECT_ROOT / "exercises", out / "exercises", ignore=ignore, dirs_exist_ok=True)
+    shutil.copytree(PROJECT_ROOT / "grader", out / "grader", ignore=ignore)
+    shutil.copy(course_file, out / "course.yaml")
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", out / "pyproject.toml")
+    files = ", ".join(f"`{e.module}.py` ({e.function})" for e in course.exercises())
+    (out / "README.md").write_text(STUDENT_README.format(title=course.title, files=files))
+    return sorted(p for p in out.rglob("*") if p.is_file())

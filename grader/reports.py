@@ -1,0 +1,90 @@
+"""Renderings of results: the terminal report, the JSON summary, Gradescope's results.json, the CSV gradebook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from grader.results import STATUSES, SubmissionResult
+
+STATUS_STYLE = {"passed": "green", "failed": "yellow", "not_attempted": "dim", "error": "red", "timeout": "red", "crashed": "red"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def print_report(result: SubmissionResult, console: Console) -> None:
+    """The human report of ``grader check``: a table of exercises, then feedback for each failed check."""
+    table = Table(title=f"{result.submission}: {_points(result.score)} / {_points(result.max_score)} points")
+    for column in ("exercise", "check", "points", "result"):
+        table.add_column(column)
+    for exercise in result.exercises:
+        style = STATUS_STYLE[exercise.status]
+        table.add_row(exercise.name, "", f"{_points(exercise.score)} / {_points(exercise.max_score)}",
+                      f"[{style}]{exercise.status}[/]", end_section=not exercise.checks)
+        for index, check in enumerate(exercise.checks):
+            mark = "[green]passed[/]" if check.passed else "[red]failed[/]"
+            table.add_row("", check.name + (" (hidden)" if check.hidden else ""),
+                          f"{_points(check.score)} / {_points(check.max_score)}", mark,
+                          end_section=index == len(exercise.checks) - 1)
+    console.print(table)
+    for exercise in result.exercises:
+        if exercise.status in ("not_attempted", "error") and exercise.message:
+            console.print(Panel(exercise.message, title=f"{exercise.name}: {exercise.status}", border_style="red"))
+            continue
+        for check in exercise.checks:
+            if not check.passed:
+                console.print(Panel(check.feedback, title=f"{exercise.name} / {check.name}: {check.title}",
+                                    border_style="yellow", expand=False), markup=False)
+        for note in exercise.notes:
+            console.print(f"[dim]note ({exercise.name}): {note}[/]")
+        if exercise.hidden_points:
+            console.print(f"[dim]{exercise.name}: {_points(exercise.hidden_points)} more points come from hidden "
+                          "checks that your instructor runs.[/]")
+    if result.output.strip():
+        console.print(Panel(result.output, title="what your code printed", border_style="dim"), markup=False)
+
+
+def summary_json(result: SubmissionResult) -> str:
+    return json.dumps(result.summary(), indent=2)
+
+
+def gradescope_results(result: SubmissionResult) -> dict:
+    """Gradescope's autograder results.json for one submission."""
+    tests = []
+    for exercise in result.exercises:
+        for check in exercise.checks:
+            tests.append({
+                "name": f"{exercise.name}: {check.name}",
+                "score": check.score,
+                "max_score": check.max_score,
+                "status": "passed" if check.passed else "failed",
+                "output": check.feedback or check.title,
+                "visibility": "after_published" if check.hidden else "visible",
+            })
+    lines = [f"{e.name}: {e.status} ({_points(e.score)}/{_points(e.max_score)}). {e.message or STATUSES[e.status]}"
+             for e in result.exercises]
+    return {"score": result.score, "output": "\n".join(lines), "tests": tests}
+
+
+def gradebook_csv(results: list[SubmissionResult], exercises: list[str]) -> str:
+    """One row per student: a score column and a status column per exercise, then the total."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student", *exercises, *(f"{name}_status" for name in exercises), "total", "max_score"])
+    for result in results:
+        by_name = {exercise.name: exercise for exercise in result.exercises}
+        writer.writerow([
+            result.submission,
+            *(_points(by_name[name].score) for name in exercises),
+            *(by_name[name].status for name in exercises),
+            _points(result.score),
+            _points(result.max_score),
+        ])
+    return buffer.getvalue()

@@ -1,0 +1,100 @@
+"""The worker: the only place student code runs. Started by grader.student_process.
+
+Run as a script (``python -E -s -B worker.py FD SUBMISSION``), it imports the student's
+modules from SUBMISSION, calls the functions the grader asks for, and answers over the
+socket FD with plain data: arrays, numbers, text. It imports nothing from the grader but
+wire.py, which sits beside it, and it never judges anything: comparisons, scores and
+reports happen in the grader's process.
+"""
+
+import importlib
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+import wire
+
+SUBMISSION = ""
+
+
+def main() -> None:
+    global SUBMISSION
+    fd, SUBMISSION = int(sys.argv[1]), str(Path(sys.argv[2]).resolve())
+    sys.path.insert(0, SUBMISSION)
+    conn = Connection(fd)
+    while True:
+        try:
+            header, arrays = wire.receive(conn)
+        except EOFError:
+            return
+        reply, reply_arrays = answer(header, arrays)
+        wire.send(conn, reply, reply_arrays)
+
+
+def answer(request: dict, arrays: list) -> tuple[dict, list]:
+    """Import the module, call the function, and describe what happened."""
+    module_name, function_name = request["module"], request["function"]
+    try:
+        module = importlib.import_module(module_name)
+    except BaseException as error:  # noqa: BLE001 - SystemExit at import is a student error too
+        if isinstance(error, ModuleNotFoundError) and error.name == module_name:
+            return {"status": "missing_module", "message": f"there is no {module_name}.py in the submission"}, []
+        return {"status": "import_error", "message": student_traceback(error)}, []
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        return {"status": "missing_function", "message": f"{module_name}.py defines no function {function_name}()"}, []
+    args = wire.unpack(request["args"], arrays)
+    kwargs = dict(zip(request["kwarg_names"], wire.unpack(request["kwargs"], arrays)))
+    try:
+        result = function(*args, **kwargs)
+    except NotImplementedError as error:
+        return {"status": "not_implemented", "message": str(error)}, []
+    except BaseException as error:  # noqa: BLE001 - anything the student raises is reported, not obeyed
+        return {"status": "raised", "exception": type(error).__name__, "message": student_traceback(error)}, []
+    reply, reply_arrays = describe(result)
+    if request.get("return_args"):
+        reply["args_after"], after = wire.pack([np.array(a) if isinstance(a, np.ndarray) else a for a in args])
+        reply["args_offset"] = len(reply_arrays)
+        reply_arrays += after
+    return reply, reply_arrays
+
+
+def describe(result) -> tuple[dict, list]:
+    """What came back: its type for feedback, and its value as a plain numeric array if it has one."""
+    kind_of = type(result)
+    reply = {"status": "returned", "type": f"{kind_of.__module__}.{kind_of.__qualname__}".removeprefix("builtins.")}
+    if result is None:
+        return dict(reply, kind="none"), []
+    if isinstance(result, np.ndarray):
+        kind = "ndarray"
+    elif isinstance(result, (bool, int, float, np.generic)):
+        kind = "scalar"
+    elif isinstance(result, (list, tuple)):
+        kind = "sequence"
+    else:
+        return dict(reply, kind="other"), []
+    try:
+        value = np.array(result)  # a plain ndarray copy, whatever subclass came back
+    except BaseException:  # noqa: BLE001
+        return dict(reply, kind=kind), []
+    if value.dtype.kind not in "biufc":
+        return dict(reply, kind=kind, dtype=str(value.dtype)), []
+    return dict(reply, kind=kind, value=0), [value]
+
+
+def student_traceback(error: BaseException) -> str:
+    """The exception with only the student's own frames: where in their file it happened."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(SUBMISSION)]
+    for frame in frames:
+        frame.filename = Path(frame.filename).name
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
+    if isinstance(error, SyntaxError) and error.filename:
+        lines = [line.replace(error.filename, Path(error.filename).name) for line in lines]
+    return "".join(lines).rstrip()
+
+
+if __name__ == "__main__":
+    main()

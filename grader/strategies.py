@@ -1,0 +1,111 @@
+"""The grading profile and the Hypothesis strategies every check draws its inputs from.
+
+Fairness lives here: one named profile, derandomized, so every student meets the same
+inputs and the same code always gets the same score. The strategies are built to reach
+the cases where classic mistakes hide: square matrices (a missing keepdims or a
+transposed W still runs), 1-D inputs, a batch of one, class counts other than 10,
+large-magnitude logits, every float dtype, non-default axes, and ties.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+FLOAT_DTYPES = (np.dtype("float16"), np.dtype("float32"), np.dtype("float64"))
+PROFILE = "grading"
+
+
+def grading_settings(max_examples: int) -> settings:
+    """The grading profile: deterministic, one minimal failing example, quiet."""
+    settings.register_profile(
+        PROFILE,
+        derandomize=True,  # same inputs for everyone; implies no example database
+        deadline=None,  # the 200 ms default flakes on shared machines
+        max_examples=max_examples,
+        report_multiple_bugs=False,  # one failure, shrunk to its smallest input
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),  # no "explain" phase: no extra runs after the shrink
+        suppress_health_check=list(HealthCheck),  # a slow student is graded, not rejected
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    return settings.get_profile(PROFILE)
+
+
+def _floats(dtype: np.dtype, bound: float) -> st.SearchStrategy[float]:
+    return st.floats(-bound, bound, width=8 * dtype.itemsize, allow_nan=False, allow_infinity=False)
+
+
+def _array(draw, dtype: np.dtype, shape: tuple, bound: float) -> np.ndarray:
+    return draw(hnp.arrays(dtype, shape, elements=_floats(dtype, bound)))
+
+
+def matrix_shapes(max_side: int = 8) -> st.SearchStrategy[tuple]:
+    """2-D shapes, square ones often (where a missing keepdims or a transpose hides)."""
+    square = st.integers(1, max_side).map(lambda n: (n, n))
+    return st.one_of(square, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=max_side))
+
+
+def logit_shapes() -> st.SearchStrategy[tuple]:
+    """1-D, 2-D (square often) and 3-D shapes."""
+    return st.one_of(
+        hnp.array_shapes(min_dims=1, max_dims=1, min_side=1, max_side=12),
+        matrix_shapes(),
+        hnp.array_shapes(min_dims=3, max_dims=3, min_side=1, max_side=4),
+    )
+
+
+@st.composite
+def logits(draw, bound: float = 10.0, min_dims: int = 1) -> np.ndarray:
+    """Scores of any float dtype and shape, values in [-bound, bound]."""
+    dtype = draw(st.sampled_from(FLOAT_DTYPES))
+    shape = draw(logit_shapes().filter(lambda s: len(s) >= min_dims))
+    return _array(draw, dtype, shape, bound)
+
+
+@st.composite
+def logits_with_axis(draw) -> tuple[np.ndarray, int]:
+    """2-D or 3-D scores with an axis other than the last, given as a positive or negative index."""
+    z = draw(logits(min_dims=2))
+    axis = draw(st.integers(0, z.ndim - 2))
+    return z, draw(st.sampled_from((axis, axis - z.ndim)))
+
+
+@st.composite
+def large_logits(draw) -> np.ndarray:
+    """Scores shifted by hundreds to thousands: exp() of them overflows unless the max is subtracted."""
+    z = draw(logits())
+    limit = 1e3 if z.dtype == np.float16 else 1e4  # float16 tops out at 65504
+    offset = draw(st.floats(800, limit)) * draw(st.sampled_from((1, -1)))
+    return (z + offset).astype(z.dtype)
+
+
+@st.composite
+def dense_inputs(draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, W, b): x (batch, inputs) or (inputs,), W (inputs, units), b (units,); square W often."""
+    dtype = draw(st.sampled_from(FLOAT_DTYPES))
+    inputs = draw(st.integers(1, 8))
+    units = draw(st.one_of(st.just(inputs), st.integers(1, 8)))
+    batch = draw(st.one_of(st.none(), st.just(1), st.just(inputs), st.integers(1, 8)))
+    x_shape = (inputs,) if batch is None else (batch, inputs)
+    return (
+        _array(draw, dtype, x_shape, 2.0),
+        _array(draw, dtype, (inputs, units), 2.0),
+        _array(draw, dtype, (units,), 2.0),
+    )
+
+
+@st.composite
+def predictions(draw, ties: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(y_pred, y_true): scores (n, k) and one-hot truth. Without ties, every row has one clear maximum."""
+    n, k = draw(st.integers(1, 16)), draw(st.integers(2, 12))
+    dtype = draw(st.sampled_from(FLOAT_DTYPES[1:]))
+    if ties:
+        y_pred = draw(hnp.arrays(dtype, (n, k), elements=st.integers(0, 2).map(float)))
+    else:
+        rows = [draw(st.lists(_floats(dtype, 10.0), min_size=k, max_size=k, unique=True)) for _ in range(n)]
+        y_pred = np.array(rows, dtype=dtype)
+    labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
+    return y_pred, np.eye(k, dtype="float32")[labels]
