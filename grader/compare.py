@@ -82,7 +82,7 @@ def expect_array(
     what: str = "Keras",
 ) -> np.ndarray:
     """Check an array result against ``expected``; return the plain array when it passes."""
-    got = _structure(returned_value(outcome, function), expected, function)
+    got = _structure(returned_value(outcome, function), expected, function, example, mistakes)
     tolerance = tolerance_for(input_dtype)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         raise CheckFailed(
@@ -124,7 +124,8 @@ def expect_fraction(outcome: Returned | Raised, expected: float, *, function: st
     return got
 
 
-def _structure(returned: Returned, expected: np.ndarray, function: str) -> np.ndarray:
+def _structure(returned: Returned, expected: np.ndarray, function: str, example: tuple,
+               mistakes: tuple[Mistake, ...]) -> np.ndarray:
     if returned.kind == "none":
         raise CheckFailed(f"{function}() returned None.", "Did you forget the return statement?")
     if returned.kind != "ndarray":
@@ -138,7 +139,7 @@ def _structure(returned: Returned, expected: np.ndarray, function: str) -> np.nd
     if got.shape != expected.shape:
         raise CheckFailed(
             f"{function}() returned shape {got.shape}; expected shape {expected.shape}.",
-            _shape_hint(got.shape, expected.shape),
+            _hint(got, example, mistakes) or _shape_hint(got.shape, expected.shape),
         )
     if got.dtype.kind != "f":
         raise CheckFailed(

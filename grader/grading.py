@@ -11,6 +11,7 @@ from grader.course import Course, ExerciseConfig
 from grader.errors import SubmissionError
 from grader.oracle import Oracle
 from grader.references.store import DATA, References, load_references
+from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.strategies import grading_settings
 from grader.student_process import CallLost, ExerciseStopped, StudentProcess
@@ -23,18 +24,20 @@ def grade_submission(
     exercise: str | None = None,
     references: References | None = None,
     oracle: Oracle | None = None,
+    recording: Recording | None = None,
 ) -> SubmissionResult:
     """Grade the submission in ``folder`` (one exercise, or all of them)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder: give the folder that holds your .py files (e.g. exercises/).")
     exercises = course.exercises(exercise)
-    references = references or load_references()
-    oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
     settings = grading_settings(course.grading.max_examples)
     with StudentProcess(folder, course.limits.call_timeout_seconds) as student:
+        references = references or load_references()
+        oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
+        recording = recording or Recording.load(DATA / "examples.npz")
         results = tuple(
-            _grade_exercise(Context(student, config.module, config.function, oracle, references, settings), config)
+            _grade_exercise(Context(student, config.module, config.function, oracle, references, settings, recording), config)
             for config in exercises
         )
         output = student.output()
@@ -52,7 +55,7 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig) -> ExerciseResult:
         if stopped:
             checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}", check_config.hidden))
             continue
-        feedback = ""
+        feedback, ctx.key = "", f"{config.name}.{name}"
         try:
             check.run(ctx)
         except CheckFailed as failure:

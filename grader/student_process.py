@@ -73,6 +73,7 @@ class StudentProcess:
         self._output = tempfile.TemporaryFile()
 
     def __enter__(self) -> StudentProcess:
+        self._connection()  # start now: the worker imports NumPy while the grader loads its references
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -12,6 +12,7 @@ from hypothesis.errors import Flaky
 from grader.compare import CheckFailed, show
 from grader.oracle import Oracle
 from grader.references.store import BatchSet, References
+from grader.replay import Recording
 from grader.student_process import Raised, Returned, StudentProcess
 
 
@@ -35,6 +36,9 @@ class Context:
     oracle: Oracle
     references: References
     hypothesis_settings: settings
+    recording: Recording
+    key: str = ""
+    """``exercise.check`` of the check running now: where its examples are recorded."""
     notes: list[str] = field(default_factory=list)
 
     def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
@@ -55,14 +59,26 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
                    body: Callable[..., None]) -> None:
     """Run ``body(*example)`` on the grading profile's examples; on failure, report the smallest one.
 
-    Hypothesis shrinks a failure to a minimal example and replays it last, so the last
-    failure seen is the minimal one: its input is shown with the problem and the hint.
+    The recorded examples are replayed first (grader.replay); only a failure among them,
+    or a recording made under other settings, runs Hypothesis. Hypothesis shrinks a failure
+    to a minimal example and replays it last, so the last failure seen is the minimal one:
+    its input is shown with the problem and the hint.
     """
+    recording = ctx.recording
+    if not recording.record and recording.usable(ctx.hypothesis_settings.max_examples) and ctx.key in recording.examples:
+        try:
+            for example in recording.examples[ctx.key]:
+                body(*example)
+            return
+        except CheckFailed:
+            pass  # Hypothesis meets the same failure and shrinks it
     failures: list[tuple[tuple, CheckFailed]] = []
 
     @ctx.hypothesis_settings
     @given(strategy)
     def property_holds(example: tuple) -> None:
+        if recording.record:
+            recording.add(ctx.key, example)
         try:
             body(*example)
         except CheckFailed as failure:

@@ -18,7 +18,8 @@ from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
 from grader.mnist import flatten_images, load_mnist, one_hot
 from grader.oracle import Oracle
-from grader.references.store import DATA, BatchSet, References, content_hash, save_batches
+from grader.references.store import DATA, FILES, BatchSet, References, content_hash, save_batches
+from grader.replay import Recording
 
 SEED = 1234
 EPOCHS = 3
@@ -54,8 +55,9 @@ def build_references(course: Course, out: Path = DATA, mnist: str | None = None,
     np.savez_compressed(out / "model.npz", W=W, b=b)
     save_batches(out / "public.npz", public)
     save_batches(out / "hidden.npz", hidden)
-    oracle = _record_oracle(course, References(W, b, public, hidden))
+    oracle, recording = _record_grading(course, References(W, b, public, hidden))
     oracle.save(out / "oracle.npz")
+    recording.save(out / "examples.npz")
 
     manifest = {
         "versions": keras_reference.versions(),
@@ -66,7 +68,8 @@ def build_references(course: Course, out: Path = DATA, mnist: str | None = None,
         "batches": {"size": BATCH, "public": PUBLIC_BATCHES, "hidden": HIDDEN_BATCHES,
                     "min_top1_margin": float(min(_margins(public.predict).min(), _margins(hidden.predict).min()))},
         "recorded_oracle_results": len(oracle.recorded),
-        "sha256": {name: content_hash(out / name) for name in ("model.npz", "public.npz", "hidden.npz", "oracle.npz")},
+        "recorded_examples": sum(len(examples) for examples in recording.examples.values()),
+        "sha256": {name: content_hash(out / name) for name in FILES},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -102,12 +105,14 @@ def _batches(keras, model, W, b, x_test, y_test, groups: np.ndarray) -> BatchSet
                     np.array(loss, dtype="float32"), np.array(accuracy, dtype="float32"))
 
 
-def _record_oracle(course: Course, references: References) -> Oracle:
+def _record_grading(course: Course, references: References) -> tuple[Oracle, Recording]:
     from grader.grading import grade_submission
 
     oracle = Oracle(record=True)
-    result = grade_submission(PROJECT_ROOT / "solutions", course, references=references, oracle=oracle)
+    recording = Recording(record=True, max_examples=course.grading.max_examples)
+    result = grade_submission(PROJECT_ROOT / "solutions", course, references=references, oracle=oracle,
+                              recording=recording)
     if result.score != result.max_score:
         failed = [f"{e.name}.{c.name}: {c.feedback}" for e in result.exercises for c in e.checks if not c.passed]
         raise GraderError("The reference solutions do not get full marks, so nothing was recorded:\n" + "\n".join(failed))
-    return oracle
+    return oracle, recording

@@ -5,6 +5,7 @@ Files in grader/references/data/ (written by ``grader references build``):
 - public.npz / hidden.npz: MNIST batches with Keras' logits, model.predict, and
   model.evaluate loss and accuracy per batch; hidden.npz is never given to students;
 - oracle.npz: Keras' outputs for the grading inputs (see grader.oracle);
+- examples.npz: the grading inputs themselves (see grader.replay);
 - manifest.json: versions, settings, data origin, seed and a content hash of each file.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from grader.errors import DataError
 
 DATA = Path(__file__).parent / "data"
+FILES = ("model.npz", "public.npz", "hidden.npz", "oracle.npz", "examples.npz")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def content_hash(path: Path) -> str:
         for name in sorted(data.files):
             array = data[name]
             digest.update(f"{name}{array.dtype.str}{array.shape}".encode())
-            digest.update(np.ascontiguousarray(array).tobytes())
+            digest.update(array.tobytes())
     return digest.hexdigest()
 
 
