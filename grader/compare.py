@@ -48,11 +48,16 @@ def tolerance_for(dtype: np.dtype) -> Tolerance:
 
 
 class CheckFailed(Exception):
-    """The student's result is wrong: ``problem`` says how, ``hint`` what to try."""
+    """The student's result is wrong: ``problem`` says how, ``hint`` what to try.
 
-    def __init__(self, problem: str, hint: str | None = None):
+    ``hint`` may also be a tuple of candidate hints (every known mistake the result
+    matches); ``hints`` holds them all and ``hint`` the first.
+    """
+
+    def __init__(self, problem: str, hint: str | tuple[str, ...] | None = None):
         super().__init__(problem)
-        self.problem, self.hint = problem, hint
+        self.hints = hint if isinstance(hint, tuple) else ((hint,) if hint else ())
+        self.problem, self.hint = problem, (self.hints[0] if self.hints else None)
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,26 @@ class Mistake:
     wrong: Callable[..., np.ndarray | float | None]
 
 
+RAISED_HINTS = (
+    ("matmul", "The shapes do not line up for the matrix product: x is (batch, inputs) and W is (inputs, units), "
+               "so the product is x @ W."),
+    ("could not be broadcast", "The shapes do not broadcast: keep the summed axis with keepdims=True, and check "
+                               "which axis each operation runs along."),
+    ("not aligned", "The shapes do not line up for the matrix product: x @ W takes x (batch, inputs) and W (inputs, units)."),
+)
+
+
 def returned_value(outcome: Returned | Raised, function: str) -> Returned:
     """The Returned outcome, or CheckFailed if the function raised."""
     if isinstance(outcome, Raised):
-        raise CheckFailed(f"{function}() raised {outcome.exception}:\n{outcome.message}")
+        hint = next((hint for text, hint in RAISED_HINTS if text in outcome.message), None)
+        raise CheckFailed(f"{function}() raised {outcome.exception}:\n{outcome.message}", hint)
     return outcome
+
+
+def expect_array_shape(outcome: Returned | Raised, shape: tuple, *, function: str) -> np.ndarray:
+    """Check everything but the values: an exception, None, the type, the shape, a float dtype."""
+    return _structure(returned_value(outcome, function), np.empty(shape), function, (), ())
 
 
 def expect_array(
@@ -98,7 +118,7 @@ def expect_array(
             _hint(got, example, mistakes),
         ) from None
     if got.dtype.itemsize > np.dtype(input_dtype).itemsize:
-        notes.append(f"{function}() returned {got.dtype} for {np.dtype(input_dtype)} input: accepted (a wider float type).")
+        _note(notes, f"{function}() returned {got.dtype} for {np.dtype(input_dtype)} input: accepted (a wider float type).")
     return got
 
 
@@ -115,13 +135,18 @@ def expect_fraction(outcome: Returned | Raised, expected: float, *, function: st
         )
     got = float(returned.value)
     if returned.type_name not in ("float", "numpy.float64"):
-        notes.append(f"{function}() returned {returned.type_name}: accepted, but float(...) makes it a plain Python float.")
+        _note(notes, f"{function}() returned {returned.type_name}: accepted, but float(...) makes it a plain Python float.")
     if not abs(got - expected) <= 1e-6:
         raise CheckFailed(
             f"{function}() returned {got!r}; {what} gives {expected!r}.",
             _hint(np.asarray(got), example, mistakes),
         )
     return got
+
+
+def _note(notes: list[str], text: str) -> None:
+    if text not in notes:
+        notes.append(text)
 
 
 def _structure(returned: Returned, expected: np.ndarray, function: str, example: tuple,
@@ -162,7 +187,9 @@ def _count_nonfinite(got: np.ndarray) -> str:
     return " and ".join(part for part in (f"{nan} nan" if nan else "", f"{inf} inf" if inf else "") if part)
 
 
-def _hint(got: np.ndarray, example: tuple, mistakes: tuple[Mistake, ...]) -> str | None:
+def _hint(got: np.ndarray, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
+    """Every known mistake whose wrong answer matches ``got`` on this example."""
+    matches = []
     with np.errstate(all="ignore"):
         for mistake in mistakes:
             try:
@@ -173,8 +200,8 @@ def _hint(got: np.ndarray, example: tuple, mistakes: tuple[Mistake, ...]) -> str
                 continue
             wrong = np.asarray(wrong)
             if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-3, atol=1e-5, equal_nan=True):
-                return mistake.hint
-    return None
+                matches.append(mistake.hint)
+    return tuple(matches)
 
 
 def _pair(got: np.ndarray, expected: np.ndarray, what: str) -> str:

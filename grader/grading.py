@@ -14,7 +14,7 @@ from grader.references.store import DATA, References, load_references
 from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.strategies import grading_settings
-from grader.student_process import CallLost, ExerciseStopped, StudentProcess
+from grader.student_process import ExerciseStopped, StudentProcess
 
 
 def grade_submission(
@@ -60,9 +60,7 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig) -> ExerciseResult:
             check.run(ctx)
         except CheckFailed as failure:
             feedback = failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
-        except CallLost as lost:
-            feedback, status = lost.message, status or lost.status
-        except ExerciseStopped as stop:
+        except ExerciseStopped as stop:  # includes CallLost: a timeout or crash ends the exercise, bounding its time
             status, message, stopped = stop.status, stop.message, True
             feedback = stop.message
         except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades

@@ -19,18 +19,18 @@ def _last_index(y_pred: np.ndarray) -> np.ndarray:
 
 
 MISTAKES = (
-    Mistake("That is a percentage: return a fraction in [0, 1] (no * 100).",
-            lambda p, t: 100 * first_index_accuracy(p, t)),
-    Mistake("That is a count of correct rows: divide by the number of rows (np.mean does it).",
-            lambda p, t: np.sum(np.argmax(p, axis=-1) == np.argmax(t, axis=-1))),
-    Mistake("That is the error rate: accuracy counts the rows that are right.",
-            lambda p, t: 1 - first_index_accuracy(p, t)),
     Mistake("argmax went along the batch axis: each row's class is argmax over axis=-1.",
             lambda p, t: np.mean(np.argmax(p, axis=0) == np.argmax(t, axis=0))),
     Mistake("On a tie, the first of the tied classes counts (as np.argmax picks it), not the last.",
             lambda p, t: np.mean(_last_index(p) == np.argmax(t, axis=-1))),
+    Mistake("That is a percentage: return a fraction in [0, 1] (no * 100).",
+            lambda p, t: 100 * first_index_accuracy(p, t)),
+    Mistake("That is a count of correct rows: divide by the number of rows (np.mean does it).",
+            lambda p, t: np.sum(np.argmax(p, axis=-1) == np.argmax(t, axis=-1))),
     Mistake("Compare the predicted class (argmax of each row) with the true class, not the raw values.",
             lambda p, t: np.mean(p == t)),
+    Mistake("That is the error rate: accuracy counts the rows that are right.",
+            lambda p, t: 1 - first_index_accuracy(p, t)),
 )
 
 

@@ -1,0 +1,5 @@
+import os
+
+
+def dense_forward(x, W, b, activation=None):
+    os._exit(3)

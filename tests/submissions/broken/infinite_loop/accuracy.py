@@ -1,0 +1,3 @@
+def accuracy(y_pred, y_true):
+    while True:
+        pass

@@ -1,0 +1,5 @@
+import numpy as np
+
+
+def softmax(z, axis=-1)
+    return np.exp(z)

@@ -1,0 +1,5 @@
+import numpy as np
+
+
+def accuracy(y_pred, y_true):
+    return float(100 * np.mean(np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)))

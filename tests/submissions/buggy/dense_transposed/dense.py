@@ -1,0 +1,12 @@
+import numpy as np
+
+from softmax import softmax
+
+
+def dense_forward(x, W, b, activation=None):
+    z = x @ W.T + b
+    if activation == "relu":
+        return np.maximum(z, 0)
+    if activation == "softmax":
+        return softmax(z)
+    return z
