@@ -6,6 +6,7 @@ below are forced, not defaulted, because they change results: oneDNN on or off m
 float32 outputs by ~2e-7. The reference manifest records them.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -16,8 +17,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-# Keras warns about softmax over an axis of size 1; such inputs are deliberate here.
-warnings.filterwarnings("ignore", message="You are using a softmax over axis", category=UserWarning)
+
+@contextlib.contextmanager
+def _no_size_one_axis_warning():
+    """Keras warns about softmax over an axis of size 1; the grader asks for such inputs on purpose."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="You are using a softmax over axis", category=UserWarning)
+        yield
 
 
 def versions() -> dict:
@@ -27,7 +33,8 @@ def versions() -> dict:
 
 def softmax(z: np.ndarray, axis: int) -> np.ndarray:
     """keras.ops.softmax along ``axis``, in the input's dtype."""
-    return keras.ops.convert_to_numpy(keras.ops.softmax(keras.ops.convert_to_tensor(z), axis=axis))
+    with _no_size_one_axis_warning():
+        return keras.ops.convert_to_numpy(keras.ops.softmax(keras.ops.convert_to_tensor(z), axis=axis))
 
 
 def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str | None) -> np.ndarray:
@@ -40,7 +47,8 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str | None) -
     layer = keras.layers.Dense(W.shape[1], activation=activation, dtype=str(x.dtype))
     layer.build((None, W.shape[0]))
     layer.set_weights([W, b])
-    return keras.ops.convert_to_numpy(layer(x))
+    with _no_size_one_axis_warning():
+        return keras.ops.convert_to_numpy(layer(x))
 
 
 def categorical_accuracy(y_pred: np.ndarray, y_true: np.ndarray) -> float:

@@ -70,7 +70,7 @@ class StudentProcess:
         self.call_timeout = call_timeout
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
-        self._output = tempfile.TemporaryFile()
+        self._output = tempfile.TemporaryFile(mode="a+b")  # O_APPEND: reading never moves where the worker writes
 
     def __enter__(self) -> StudentProcess:
         self._connection()  # start now: the worker imports NumPy while the grader loads its references
@@ -143,7 +143,7 @@ class StudentProcess:
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self._process = subprocess.Popen(
-            [sys.executable, "-E", "-s", "-B", str(WORKER), str(theirs.fileno()), str(self.submission)],
+            [sys.executable, "-E", "-s", "-B", "-u", str(WORKER), str(theirs.fileno()), str(self.submission)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=self._output,

@@ -1,6 +1,6 @@
 """The worker: the only place student code runs. Started by grader.student_process.
 
-Run as a script (``python -E -s -B worker.py FD SUBMISSION``), it imports the student's
+Run as a script (``python -E -s -B -u worker.py FD SUBMISSION``), it imports the student's
 modules from SUBMISSION, calls the functions the grader asks for, and answers over the
 socket FD with plain data: arrays, numbers, text. It imports nothing from the grader but
 wire.py, which sits beside it, and it never judges anything: comparisons, scores and

@@ -1,0 +1,67 @@
+"""Feedback on a wrong result: structure first, then values, with numbers and a hint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.compare import CheckFailed, Mistake, expect_array, expect_fraction, tolerance_for
+from grader.student_process import Raised, Returned
+
+EXPECTED = np.array([[0.25, 0.75], [0.5, 0.5]], dtype=np.float32)
+
+
+def returned(value, kind="ndarray", type_name="numpy.ndarray"):
+    return Returned(kind, type_name, None if value is None else np.asarray(value))
+
+
+def failure(outcome, **kwargs) -> CheckFailed:
+    with pytest.raises(CheckFailed) as caught:
+        expect_array(outcome, EXPECTED, function="softmax", input_dtype=np.float32, notes=[], **kwargs)
+    return caught.value
+
+
+def test_structure_is_checked_in_order():
+    assert "returned None" in failure(Returned("none", "NoneType", None)).problem
+    assert "returned a list" in failure(returned([[0.25, 0.75], [0.5, 0.5]], "sequence", "list")).problem
+    assert "shape (2,)" in failure(returned([0.5, 0.5])).problem
+    assert "dtype int64" in failure(returned(np.zeros((2, 2), dtype=np.int64))).problem
+    assert "raised ValueError" in failure(Raised("ValueError", "bad")).problem
+
+
+def test_values_report_numbers_and_arrays():
+    problem = failure(returned(EXPECTED + 0.1)).problem
+    assert "rtol=0.0001, atol=1e-06" in problem
+    assert "Mismatched elements: 4 / 4" in problem
+    assert "Max absolute difference" in problem
+    assert "Expected (Keras)" in problem and "Got:" in problem
+
+
+def test_known_mistake_gives_its_hint():
+    mistake = Mistake("no bias", lambda: EXPECTED + 1)
+    assert failure(returned(EXPECTED + 1), mistakes=(mistake,)).hint == "no bias"
+    assert failure(returned(EXPECTED + 2), mistakes=(mistake,)).hint is None
+
+
+def test_nonfinite_results_are_named():
+    assert "2 nan" in failure(returned([[np.nan, 0.75], [0.5, np.nan]])).problem
+
+
+def test_a_correct_wider_result_passes_with_a_note():
+    notes: list[str] = []
+    expect_array(returned(EXPECTED.astype(np.float64)), EXPECTED, function="softmax", input_dtype=np.float32, notes=notes)
+    assert notes == ["softmax() returned float64 for float32 input: accepted (a wider float type)."]
+
+
+def test_tolerances_have_reasons():
+    for dtype in ("float16", "float32", "float64"):
+        assert tolerance_for(np.dtype(dtype)).why
+
+
+def test_fractions():
+    notes: list[str] = []
+    assert expect_fraction(returned(0.5, "scalar", "float"), 0.5, function="accuracy", notes=notes) == 0.5
+    with pytest.raises(CheckFailed, match="returned 50.0"):
+        expect_fraction(returned(50.0, "scalar", "float"), 0.5, function="accuracy", notes=notes)
+    with pytest.raises(CheckFailed, match="should return one number"):
+        expect_fraction(returned([0.5]), 0.5, function="accuracy", notes=notes)

@@ -1,0 +1,48 @@
+"""The submission corpus: every buggy entry loses points on the right checks with the right hint,
+every correct variant gets full marks, every broken one gets a clear verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus import assemble, entries, expectation
+from grader.grading import grade_submission
+
+pytestmark = pytest.mark.slow  # failing examples are shrunk, which meets inputs Keras must compute live
+
+
+def by_name(result):
+    return {exercise.name: exercise for exercise in result.exercises}
+
+
+@pytest.mark.parametrize("entry", entries("buggy"), ids=lambda p: p.name)
+def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
+    expected = expectation(entry)
+    result = by_name(grade_submission(assemble(entry, tmp_path), course))
+    graded = result[expected["exercise"]]
+    failed = {check.name for check in graded.checks if not check.passed}
+    passed = {check.name for check in graded.checks if check.passed}
+
+    assert graded.status == "failed"
+    assert set(expected["failed_checks"]) <= failed
+    assert set(expected.get("passed_checks", [])) <= passed
+    feedback = "\n".join(check.feedback for check in graded.checks if not check.passed)
+    assert expected["hint"] in feedback
+    assert "Smallest failing input found" in feedback or "MNIST batch" in feedback
+    for name, other in result.items():
+        if name not in expected["affects"]:
+            assert other.score == other.max_score, f"{name} lost points for a bug in {expected['exercise']}"
+
+
+@pytest.mark.parametrize("entry", entries("correct"), ids=lambda p: p.name)
+def test_differently_written_correct_submission_gets_full_marks(entry, tmp_path, course):
+    result = grade_submission(assemble(entry, tmp_path), course)
+    failures = [check.feedback for exercise in result.exercises for check in exercise.checks if not check.passed]
+    assert failures == []
+    assert result.score == result.max_score == 26
+
+
+def test_wider_float_result_passes_with_a_note(tmp_path, course):
+    result = by_name(grade_submission(assemble(entries("correct")[0], tmp_path), course))
+    assert result["softmax"].status == "passed"
+    assert "softmax() returned float64 for float32 input: accepted (a wider float type)." in result["softmax"].notes

@@ -1,0 +1,56 @@
+"""course.yaml loads into a strict schema; mistakes in it are reported by name."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import PROJECT
+from grader.course import load_course
+from grader.errors import CourseError
+
+
+def write(tmp_path, change) -> str:
+    raw = yaml.safe_load((PROJECT / "course.yaml").read_text())
+    change(raw)
+    path = tmp_path / "course.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_the_course_loads(course):
+    assert [e.name for e in course.exercises()] == ["softmax", "dense", "accuracy"]
+    assert sum(e.max_score for e in course.exercises()) == 26
+    assert course.limits.call_timeout_seconds == 10
+
+
+def test_unknown_key_is_named(tmp_path):
+    path = write(tmp_path, lambda raw: raw["limits"].update(call_timeout=3))
+    with pytest.raises(CourseError, match=r"limits\.call_timeout: unknown key"):
+        load_course(path)
+
+
+def test_bad_value_is_named(tmp_path):
+    path = write(tmp_path, lambda raw: raw["assignments"][0]["exercises"][1]["checks"]["mnist_batches"].update(points=-1))
+    with pytest.raises(CourseError, match=r"assignments\[0\]\.exercises\[1\]\.checks\.mnist_batches\.points"):
+        load_course(path)
+
+
+def test_unknown_check_lists_the_known_ones(tmp_path):
+    path = write(tmp_path, lambda raw: raw["assignments"][0]["exercises"][0]["checks"].update(typo={"points": 1}))
+    with pytest.raises(CourseError, match="check 'typo'.*its checks are: matches_keras"):
+        load_course(path)
+
+
+def test_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(CourseError, match="does not exist"):
+        load_course(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: [unclosed")
+    with pytest.raises(CourseError, match="not valid YAML"):
+        load_course(bad)
+
+
+def test_unknown_exercise_is_a_sentence(course):
+    with pytest.raises(CourseError, match="no exercise named 'softmx'.*softmax, dense, accuracy"):
+        course.exercises("softmx")

@@ -1,0 +1,88 @@
+"""Grading whole submissions: the solutions, the stubs, broken code, and determinism."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT
+from corpus import ROOT, assemble
+from grader.errors import SubmissionError
+from grader.grading import grade_submission
+
+
+def test_solutions_get_full_marks(course):
+    result = grade_submission(PROJECT / "solutions", course)
+    assert [e.status for e in result.exercises] == ["passed"] * 3
+    assert result.score == result.max_score == 26
+
+
+def test_stubs_get_zero_and_not_attempted(course):
+    result = grade_submission(PROJECT / "exercises", course)
+    assert result.score == 0
+    for exercise in result.exercises:
+        assert exercise.status == "not_attempted"
+        assert "NotImplementedError" in exercise.message
+        assert "Traceback" not in exercise.message
+
+
+def test_checking_correct_code_needs_no_tensorflow():
+    code = (
+        "import sys; from grader import api; r = api.check('solutions'); "
+        "print(r.score, r.max_score, 'tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["26.0", "26.0", "False"]
+
+
+def test_a_missing_folder_is_a_sentence(course, tmp_path):
+    with pytest.raises(SubmissionError, match="is not a folder"):
+        grade_submission(tmp_path / "nope", course)
+
+
+def test_one_exercise_only(course):
+    result = grade_submission(PROJECT / "solutions", course, exercise="accuracy")
+    assert [e.name for e in result.exercises] == ["accuracy"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "exercise", "status", "says"),
+    [
+        ("syntax_error", "softmax", "error", "softmax.py\", line 4"),
+        ("missing_function", "softmax", "error", "defines no function softmax()"),
+        ("raises_at_import", "accuracy", "error", "this module fails when imported"),
+        ("exits", "dense", "crashed", "exit code 3"),
+    ],
+)
+def test_broken_code_gets_a_clear_verdict(entry, exercise, status, says, course, tmp_path):
+    result = grade_submission(assemble(ROOT / "broken" / entry, tmp_path), course)
+    graded = {e.name: e for e in result.exercises}[exercise]
+    assert graded.status == status
+    assert graded.score == 0
+    assert says in graded.message + "".join(check.feedback for check in graded.checks)
+
+
+def test_an_endless_loop_is_stopped_and_the_rest_is_graded(course, tmp_path):
+    quick = course.model_copy(update={"limits": course.limits.model_copy(update={"call_timeout_seconds": 1.0})})
+    result = grade_submission(assemble(ROOT / "broken" / "infinite_loop", tmp_path), quick)
+    graded = {e.name: e for e in result.exercises}
+    assert graded["accuracy"].status == "timeout"
+    assert "did not finish within 1 s" in graded["accuracy"].checks[0].feedback
+    assert graded["softmax"].status == graded["dense"].status == "passed"
+
+
+def test_what_the_code_printed_is_kept_apart(course, tmp_path):
+    result = grade_submission(assemble(ROOT / "broken" / "prints_and_raises", tmp_path), course, exercise="softmax")
+    assert "debugging softmax, shape" in result.output
+    assert "ValueError" in result.exercises[0].checks[0].feedback
+
+
+@pytest.mark.slow
+def test_the_same_submission_always_gets_the_same_result(course, tmp_path):
+    entry = ROOT / "buggy" / "softmax_no_keepdims"
+    first = grade_submission(assemble(entry, tmp_path / "a"), course).summary()
+    second = grade_submission(assemble(entry, tmp_path / "b"), course).summary()
+    first.pop("submission"), second.pop("submission")
+    assert first == second

@@ -1,0 +1,93 @@
+"""The boundary: student code runs in its own process and only plain data comes back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess
+
+
+def submission(tmp_path, source: str):
+    (tmp_path / "mod.py").write_text(source)
+    return StudentProcess(tmp_path, call_timeout=2)
+
+
+def test_arrays_go_and_come_back_plain(tmp_path):
+    source = (
+        "import numpy as np\n"
+        "class Liar(np.ndarray):\n"
+        "    def __eq__(self, other): return True\n"
+        "def f(x): return (x * 2).view(Liar)\n"
+    )
+    with submission(tmp_path, source) as student:
+        outcome = student.call("mod", "f", np.arange(3.0))
+    assert isinstance(outcome, Returned) and outcome.kind == "ndarray"
+    assert type(outcome.value) is np.ndarray  # the subclass did not cross the boundary
+    assert outcome.type_name == "mod.Liar"
+    assert np.array_equal(outcome.value, [0.0, 2.0, 4.0])
+
+
+def test_kinds_of_return_value(tmp_path):
+    source = "def none(): return None\ndef lst(): return [1.0, 2.0]\ndef obj(): return object()\ndef num(): return 0.5\n"
+    with submission(tmp_path, source) as student:
+        assert student.call("mod", "none").kind == "none"
+        lst = student.call("mod", "lst")
+        assert lst.kind == "sequence" and lst.type_name == "list" and np.array_equal(lst.value, [1.0, 2.0])
+        assert student.call("mod", "obj").value is None
+        assert student.call("mod", "num").value == 0.5
+
+
+def test_exceptions_come_back_as_text_with_student_frames_only(tmp_path):
+    with submission(tmp_path, "def f():\n    raise KeyError('boom')\n") as student:
+        outcome = student.call("mod", "f")
+    assert isinstance(outcome, Raised) and outcome.exception == "KeyError"
+    assert 'File "mod.py", line 2, in f' in outcome.message
+    assert "worker.py" not in outcome.message
+
+
+def test_not_implemented_stops_the_exercise(tmp_path):
+    with submission(tmp_path, "def f():\n    raise NotImplementedError\n") as student:
+        with pytest.raises(ExerciseStopped) as stopped:
+            student.call("mod", "f")
+    assert stopped.value.status == "not_attempted"
+
+
+def test_sys_exit_is_just_an_exception(tmp_path):
+    with submission(tmp_path, "import sys\ndef f():\n    sys.exit(0)\n") as student:
+        outcome = student.call("mod", "f")
+    assert isinstance(outcome, Raised) and outcome.exception == "SystemExit"
+
+
+def test_a_timeout_kills_and_the_next_call_gets_a_new_worker(tmp_path):
+    source = "import time\ndef slow():\n    time.sleep(60)\ndef fast():\n    return 1.0\n"
+    with submission(tmp_path, source) as student:
+        with pytest.raises(CallLost, match="did not finish within 2 s"):
+            student.call("mod", "slow")
+        assert student.call("mod", "fast").value == 1.0
+
+
+def test_a_dying_worker_is_reported(tmp_path):
+    with submission(tmp_path, "import os\ndef f():\n    os._exit(7)\n") as student:
+        with pytest.raises(CallLost, match="exit code 7") as lost:
+            student.call("mod", "f")
+    assert lost.value.status == "crashed"
+
+
+def test_arguments_after_the_call_show_mutation(tmp_path):
+    with submission(tmp_path, "def f(x):\n    x += 1\n    return x\n") as student:
+        outcome = student.call("mod", "f", np.zeros(2), return_args=True)
+    assert np.array_equal(outcome.args_after[0], [1.0, 1.0])
+
+
+def test_output_is_captured_and_capped(tmp_path):
+    with submission(tmp_path, "def f():\n    print('x' * 100_000)\n    return 1.0\n") as student:
+        student.call("mod", "f")
+        output = student.output()
+    assert output.startswith("xxx") and "more bytes of output not shown" in output
+    assert len(output) < 70_000
+
+
+def test_stdin_is_empty(tmp_path):
+    with submission(tmp_path, "import sys\ndef f():\n    return float(len(sys.stdin.read()))\n") as student:
+        assert student.call("mod", "f").value == 0.0
