@@ -80,7 +80,7 @@ def describe(result) -> tuple[dict, list]:
         value = np.array(result)  # a plain ndarray copy, whatever subclass came back
     except BaseException:  # noqa: BLE001
         return dict(reply, kind=kind), []
-    if value.dtype.kind not in "biufc":
+    if value.dtype.kind not in wire.NUMERIC_KINDS:
         return dict(reply, kind=kind, dtype=str(value.dtype)), []
     return dict(reply, kind=kind, value=0), [value]
 

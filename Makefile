@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` (set up, grade the example class) and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: setup demo test test-fast bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: setup
+	rm -rf out/example_class out/grades
+	$(BIN)/python scripts/make_example_class.py out/example_class
+	$(BIN)/grader grade out/example_class --out out/grades
+	cat out/grades/grades.csv
+
+test: setup
+	$(BIN)/pytest -m "slow or not slow"
+
+test-fast: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_grading.py
+
+clean:
+	rm -rf out build *.egg-info .pytest_cache

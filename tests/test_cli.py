@@ -1,0 +1,93 @@
+"""The command line: exit codes, clean errors, the JSON summary, and the class gradebook."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import PROJECT
+from corpus import ROOT, assemble
+from grader.cli import main
+
+
+def run(*args, course=None):
+    prefix = ["--course", str(course)] if course else []
+    return CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+
+
+def test_check_json_is_only_the_summary():
+    result = run("check", str(PROJECT / "solutions"), "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["score"] == summary["max_score"] == 26
+    exercise = summary["exercises"][0]
+    assert {"name", "score", "max_score", "status", "checks"} <= exercise.keys()
+    assert {"name", "score", "max_score", "passed", "feedback"} <= exercise["checks"][0].keys()
+
+
+def test_check_table_for_the_stubs_exits_zero():
+    result = run("check", str(PROJECT / "exercises"))
+    assert result.exit_code == 0
+    assert "0 / 26 points" in result.stdout and "not_attempted" in result.stdout
+
+
+def test_one_exercise():
+    summary = json.loads(run("check", str(PROJECT / "solutions"), "--exercise", "dense", "--json").stdout)
+    assert [e["name"] for e in summary["exercises"]] == ["dense"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["check", "no/such/folder"], "is not a folder"),
+        (["check", str(PROJECT / "solutions"), "--exercise", "nope"], "no exercise named 'nope'"),
+        (["grade", "no/such/root", "--out", "x"], "is not a folder"),
+    ],
+)
+def test_user_errors_are_sentences_not_tracebacks(args, says):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_bad_course_file_names_the_key(tmp_path):
+    bad = tmp_path / "course.yaml"
+    bad.write_text((PROJECT / "course.yaml").read_text().replace("max_examples: 60", "max_example: 60"))
+    result = run("check", course=bad)
+    assert result.exit_code == 1 and "grading.max_example: unknown key" in result.output
+
+
+def test_every_command_has_help():
+    for command in ("check", "grade", "release", "stubs", "references"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and len(result.output.splitlines()) > 3
+    assert run("--version").output.startswith("grader, version")
+
+
+def test_stubs_check_passes_on_the_repository():
+    result = run("stubs", "--check")
+    assert result.exit_code == 0 and "match" in result.output
+
+
+def test_grade_writes_the_gradebook(tmp_path):
+    root = tmp_path / "class"
+    for entry in ("syntax_error", "missing_function"):
+        assemble(ROOT / "broken" / entry, root)
+    assemble(ROOT / "correct" / "loops", root)
+    (root / "stub_student").mkdir()
+    for stub in (PROJECT / "exercises").glob("*.py"):
+        (root / "stub_student" / stub.name).write_text(stub.read_text())
+    out = tmp_path / "out"
+    result = run("grade", str(root), "--out", str(out), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert rows["loops"]["total"] == "26" and rows["stub_student"]["total"] == "0"
+    assert rows["syntax_error"]["softmax_status"] == "error" and rows["syntax_error"]["accuracy"] == "6"
+    summary = json.loads((out / "summary.json").read_text())
+    assert [s["submission"] for s in summary] == sorted(rows)
+    gradescope = json.loads((out / "loops" / "results.json").read_text())
+    assert gradescope["score"] == 26 and len(gradescope["tests"]) == 16
+    assert {t["visibility"] for t in gradescope["tests"]} == {"visible", "after_published"}

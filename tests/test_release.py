@@ -1,0 +1,67 @@
+"""The student handout holds stubs and public references, never solutions or hidden references."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import PROJECT
+from grader.course import load_course
+from grader.errors import GraderError
+from grader.references.store import load_references
+from grader.release import release
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handout")
+    release(out, load_course(), PROJECT / "course.yaml")
+    return out
+
+
+def test_handout_has_what_students_need(handout):
+    for path in ("exercises/softmax.py", "grader/cli.py", "grader/references/data/public.npz", "course.yaml",
+                 "README.md", "pyproject.toml"):
+        assert (handout / path).is_file(), path
+    assert not (handout / "solutions").exists()
+    assert not list(handout.rglob("hidden.npz"))
+
+
+def test_no_solution_code_anywhere_in_the_handout(handout):
+    regions = []
+    for solution in (PROJECT / "solutions").glob("*.py"):
+        regions += re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", solution.read_text(), re.DOTALL)
+    assert regions
+    for path in handout.rglob("*"):
+        if path.is_file() and path.suffix != ".npz":
+            text = path.read_text(errors="replace")
+            assert "BEGIN SOLUTION" not in text or path.name == "stubs.py"
+            for region in regions:
+                assert region.strip() not in text, f"solution code in {path}"
+
+
+def test_no_hidden_reference_arrays_in_the_handout(handout):
+    hidden = load_references().hidden
+    secrets = [hidden.x[0, 0].tobytes(), hidden.predict[0, 0].tobytes(), hidden.y[0].tobytes()]
+    for path in handout.rglob("*.npz"):
+        with np.load(path) as data:
+            for name in data.files:
+                blob = data[name].tobytes()
+                assert not any(secret in blob for secret in secrets), f"hidden data in {path}:{name}"
+
+
+def test_handout_grades_without_hidden_checks(handout):
+    code = "import json; from grader import api; r = api.check('exercises'); print(json.dumps(r.summary()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=handout, capture_output=True, text=True, check=True)
+    assert '"status": "not_attempted"' in out.stdout
+    assert '"max_score": 22.0' in out.stdout  # 26 points less the 4 hidden ones
+
+
+def test_refuses_a_folder_with_things_in_it(tmp_path):
+    (tmp_path / "old.txt").write_text("x")
+    with pytest.raises(GraderError, match="not empty"):
+        release(tmp_path, load_course(), PROJECT / "course.yaml")
