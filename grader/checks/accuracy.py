@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property
-from grader.compare import CheckFailed, Mistake, expect_fraction
+from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.compare import Mistake, expect_fraction
 
 
 def first_index_accuracy(y_pred: np.ndarray, y_true: np.ndarray) -> float:
@@ -51,17 +51,10 @@ def ties_first_index(ctx: Context) -> None:
 
 
 def _mnist(ctx: Context, hidden: bool) -> None:
-    batches = ctx.batches(hidden)
-    for index in range(len(batches)):
-        try:
-            _expect(ctx, batches.predict[index], batches.y[index], float(batches.accuracy[index]), "model.evaluate")
-        except CheckFailed as failure:
-            which = "hidden" if hidden else "public"
-            raise CheckFailed(
-                f"On {which} MNIST batch {index}: accuracy(model.predict(X_batch), y_batch) with "
-                f"{len(batches.y[index])} images:\n{failure.problem}",
-                failure.hint,
-            ) from None
+    def run(batches, index):
+        _expect(ctx, batches.predict[index], batches.y[index], float(batches.accuracy[index]), "model.evaluate")
+
+    on_each_batch(ctx, hidden, "accuracy(model.predict(X_batch), y_batch)", run)
 
 
 CHECKS = (

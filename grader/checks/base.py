@@ -51,6 +51,20 @@ class Context:
         return self.references.hidden if hidden else self.references.public
 
 
+def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet, int], None]) -> None:
+    """Run ``run(batches, index)`` on each public or hidden MNIST batch; a failure names the batch and the call."""
+    batches = ctx.batches(hidden)
+    for index in range(len(batches)):
+        try:
+            run(batches, index)
+        except CheckFailed as failure:
+            which = "hidden" if hidden else "public"
+            raise CheckFailed(
+                f"On {which} MNIST batch {index} ({len(batches.x[index])} images): {call}:\n{failure.problem}",
+                failure.hints,
+            ) from None
+
+
 def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tuple[str, ...],
                    body: Callable[..., None]) -> None:
     """Run ``body(*example)`` on the grading profile's examples; on failure, report the smallest one.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property
+from grader.checks.base import Check, Context, check_property, on_each_batch
 from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
@@ -87,19 +87,12 @@ def _properties(ctx: Context, z: np.ndarray) -> None:
 
 
 def _mnist(ctx: Context, hidden: bool) -> None:
-    batches = ctx.batches(hidden)
-    for index in range(len(batches)):
-        try:
-            expect_array(ctx.call(batches.logits[index]), batches.predict[index], function="softmax",
-                         input_dtype=batches.logits.dtype, notes=ctx.notes, mistakes=MISTAKES,
-                         example=(batches.logits[index], -1), what="model.predict")
-        except CheckFailed as failure:
-            which = "hidden" if hidden else "public"
-            raise CheckFailed(
-                f"On {which} MNIST batch {index} (the logits X_batch @ W + b of {len(batches.x[index])} images, "
-                f"shape {batches.logits[index].shape}):\n{failure.problem}",
-                failure.hint,
-            ) from None
+    def run(batches, index):
+        logits = batches.logits[index]
+        expect_array(ctx.call(logits), batches.predict[index], function="softmax", input_dtype=logits.dtype,
+                     notes=ctx.notes, mistakes=MISTAKES, example=(logits, -1), what="model.predict")
+
+    on_each_batch(ctx, hidden, "softmax(X_batch @ W + b), the logits of the trained model", run)
 
 
 CHECKS = (
