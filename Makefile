@@ -8,6 +8,9 @@ PYTHON ?= python3
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } || \
+		echo "warning: could not install bubblewrap (needs root and apt-get): student code will not be sandboxed"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

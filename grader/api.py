@@ -11,19 +11,20 @@ __all__ = ["check", "grade", "release", "build_references", "write_stubs", "stal
 
 
 def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURSE,
-          exercise: str | None = None) -> SubmissionResult:
-    """Grade one submission folder."""
+          exercise: str | None = None, sandbox: bool | None = None) -> SubmissionResult:
+    """Grade one submission folder; sandboxed where bubblewrap is installed, unless ``sandbox`` says otherwise."""
     from grader.grading import grade_submission
 
-    return grade_submission(Path(folder), load_course(course_file), exercise=exercise)
+    return grade_submission(Path(folder), load_course(course_file), exercise=exercise, sandbox=sandbox)
 
 
 def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,
-          jobs: int | None = None) -> list[SubmissionResult]:
-    """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``."""
+          jobs: int | None = None, sandbox: bool = True) -> list[SubmissionResult]:
+    """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to."""
     from grader.gradebook import grade_class
+    from grader.grading import resolve_sandbox
 
-    return grade_class(Path(root), Path(out), load_course(course_file), jobs)
+    return grade_class(Path(root), Path(out), load_course(course_file), jobs, resolve_sandbox(sandbox))
 
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:

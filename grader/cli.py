@@ -12,6 +12,7 @@ from grader import __version__, api
 from grader.course import DEFAULT_COURSE
 from grader.errors import GraderError
 from grader.reports import print_report, summary_json
+from grader.sandbox.bwrap import bwrap_path
 
 
 def _run(action):
@@ -35,10 +36,15 @@ def main(ctx: click.Context, course_file: Path) -> None:
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("exercises"))
 @click.option("--exercise", help="Grade only this exercise (e.g. softmax).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON summary on stdout.")
+@click.option("--no-sandbox", is_flag=True, help="Run the code without bubblewrap (still in its own process).")
 @click.pass_obj
-def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool) -> None:
+def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool, no_sandbox: bool) -> None:
     """Grade one submission FOLDER (default: exercises/) and show the feedback."""
-    result = _run(lambda: api.check(folder, course_file=course_file, exercise=exercise))
+    if not no_sandbox and bwrap_path() is None:
+        click.echo("warning: bubblewrap (bwrap) is not installed, so your code runs in a plain process, not sandboxed.",
+                   err=True)
+    result = _run(lambda: api.check(folder, course_file=course_file, exercise=exercise,
+                                    sandbox=False if no_sandbox else None))
     if as_json:
         click.echo(summary_json(result))
     else:
@@ -49,10 +55,11 @@ def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool) 
 @click.argument("root", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for grades.csv, summary.json and results.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once [default: CPU count].")
+@click.option("--no-sandbox", is_flag=True, help="Grade without bubblewrap: only for code you trust.")
 @click.pass_obj
-def grade(course_file: Path, root: Path, out: Path, jobs: int | None) -> None:
+def grade(course_file: Path, root: Path, out: Path, jobs: int | None, no_sandbox: bool) -> None:
     """Grade every student subfolder of ROOT; write a gradebook into --out."""
-    results = _run(lambda: api.grade(root, out, course_file=course_file, jobs=jobs))
+    results = _run(lambda: api.grade(root, out, course_file=course_file, jobs=jobs, sandbox=not no_sandbox))
     counts: dict[str, int] = {}
     for result in results:
         for exercise in result.exercises:

@@ -53,12 +53,26 @@ class DataConfig(Strict):
     )
 
 
+FORBIDDEN_DEFAULT = ["tensorflow", "keras", "torch", "jax", "sklearn", "scipy.special"]
+
+
 class GradingConfig(Strict):
     max_examples: int = Field(60, ge=1, le=10_000, description="Hypothesis examples per property check.")
+    forbidden_modules: list[str] = Field(
+        default_factory=lambda: list(FORBIDDEN_DEFAULT),
+        description="Modules student code may not import (with their submodules): the exercises are NumPy by hand.",
+    )
 
 
 class LimitsConfig(Strict):
+    """Per exercise of one submission; enforced by the kernel, not by the student code's cooperation."""
+
     call_timeout_seconds: float = Field(10.0, gt=0, description="Wall-clock limit for one call of a student function.")
+    cpu_seconds: int = Field(10, ge=1, description="CPU time for all the calls of one exercise (RLIMIT_CPU).")
+    memory_mb: int = Field(2048, ge=256, description="Address space of the worker process (RLIMIT_AS).")
+    max_processes: int = Field(32, ge=4, description="Processes the worker may run at once (pids cgroup).")
+    max_file_mb: int = Field(16, ge=1, description="Largest file the worker may write (RLIMIT_FSIZE).")
+    output_kb: int = Field(64, ge=1, description="Printed output kept for feedback; the rest is counted.")
 
 
 class Course(Strict):

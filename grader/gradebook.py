@@ -28,7 +28,7 @@ def find_submissions(root: Path) -> list[Path]:
     return folders
 
 
-def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None,
+def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
                 console: Console | None = None) -> list[SubmissionResult]:
     """Grade every submission under ``root``; write grades.csv, summary.json and <student>/results.json in ``out``."""
     folders = find_submissions(root)
@@ -39,7 +39,7 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None,
                         console=console or Console(stderr=True))
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool, progress:
         task = progress.add_task("grading", total=len(folders))
-        futures = {pool.submit(_grade_one, folder, course): folder for folder in folders}
+        futures = {pool.submit(_grade_one, folder, course, sandbox): folder for folder in folders}
         for future in as_completed(futures):
             result = future.result()
             results[result.submission] = result
@@ -51,13 +51,14 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None,
     return ordered
 
 
-def _grade_one(folder: Path, course: Course) -> SubmissionResult:
+def _grade_one(folder: Path, course: Course, sandbox: bool) -> SubmissionResult:
     try:
-        return grade_submission(folder, course)
+        return grade_submission(folder, course, sandbox=sandbox)
     except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
         message = f"This submission could not be graded ({type(error).__name__}: {error})."
         return SubmissionResult(folder.name, tuple(
-            ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message) for n, c in e.checks.items()),
+            ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message, ran=False)
+                                                  for n, c in e.checks.items()),
                            message)
             for e in course.exercises()
         ))

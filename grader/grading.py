@@ -1,20 +1,46 @@
-"""Grading one submission: run each exercise's checks against the student's code in its own process."""
+"""Grading one submission: each exercise's checks, run against the student's code in its own worker."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 from grader.checks import CHECKS
 from grader.checks.base import Context
 from grader.compare import CheckFailed
 from grader.course import Course, ExerciseConfig
-from grader.errors import SubmissionError
+from grader.errors import GraderError, SubmissionError
+from grader.forbidden import forbidden_imports
 from grader.oracle import Oracle
 from grader.references.store import DATA, References, load_references
 from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.sandbox.bwrap import bwrap_path
+from grader.sandbox.limits import Limits
 from grader.strategies import grading_settings
-from grader.student_process import ExerciseStopped, StudentProcess
+from grader.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
+
+
+def worker_settings(course: Course, sandbox: bool) -> WorkerSettings:
+    """The course's limits, as the worker gets them."""
+    limits = course.limits
+    return WorkerSettings(
+        sandbox=sandbox,
+        limits=Limits(limits.cpu_seconds, limits.memory_mb * 2**20, limits.max_processes, limits.max_file_mb * 2**20),
+        call_timeout=limits.call_timeout_seconds,
+        output_bytes=limits.output_kb * 1024,
+        forbidden_modules=tuple(course.grading.forbidden_modules),
+    )
+
+
+def resolve_sandbox(sandbox: bool | None) -> bool:
+    """None means: sandbox if bubblewrap is installed. True where it is not installed is an error."""
+    available = bwrap_path() is not None
+    if sandbox and not available:
+        raise GraderError("bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. "
+                          "Install it (apt-get install bubblewrap) or grade without it using --no-sandbox.")
+    return available if sandbox is None else sandbox
 
 
 def grade_submission(
@@ -22,51 +48,58 @@ def grade_submission(
     course: Course,
     *,
     exercise: str | None = None,
+    sandbox: bool | None = None,
     references: References | None = None,
     oracle: Oracle | None = None,
     recording: Recording | None = None,
 ) -> SubmissionResult:
-    """Grade the submission in ``folder`` (one exercise, or all of them)."""
+    """Grade the submission in ``folder`` (one exercise, or all of them), each exercise in a fresh worker."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder: give the folder that holds your .py files (e.g. exercises/).")
     exercises = course.exercises(exercise)
-    settings = grading_settings(course.grading.max_examples)
-    with StudentProcess(folder, course.limits.call_timeout_seconds) as student:
+    settings = worker_settings(course, resolve_sandbox(sandbox))
+    hypothesis_settings = grading_settings(course.grading.max_examples)
+    results = []
+    with ExitStack() as stack:
+        workers = [stack.enter_context(StudentProcess(folder, settings)) for _ in exercises]  # all start at once
         references = references or load_references()
         oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
         recording = recording or Recording.load(DATA / "examples.npz")
-        results = tuple(
-            _grade_exercise(Context(student, config.module, config.function, oracle, references, settings, recording), config)
-            for config in exercises
-        )
-        output = student.output()
-    return SubmissionResult(folder.name, results, output)
+        for config, student in zip(exercises, workers):
+            ctx = Context(student, config.module, config.function, oracle, references, hypothesis_settings, recording)
+            result = _grade_exercise(ctx, config, forbidden_imports(folder, config.module, settings.forbidden_modules))
+            student.close()
+            results.append(replace(result, output=student.output()))
+    return SubmissionResult(folder.name, tuple(results))
 
 
-def _grade_exercise(ctx: Context, config: ExerciseConfig) -> ExerciseResult:
+def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) -> ExerciseResult:
     checks, status, message, hidden_points = [], None, "", 0.0
-    stopped = False
+    if forbidden:
+        status, message = "forbidden", forbidden_message([line.rsplit(": ", 1)[1] for line in forbidden])
+        message += " Found at: " + "; ".join(forbidden) + "."
     for name, check_config in config.checks.items():
         check = CHECKS[config.name][name]
         if check_config.hidden and ctx.references.hidden is None:
             hidden_points += check_config.points
             continue
-        if stopped:
-            checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}", check_config.hidden))
+        if status in ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory") and message:
+            checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}",
+                                      check_config.hidden, ran=False))
             continue
-        feedback, ctx.key = "", f"{config.name}.{name}"
+        feedback, ran, ctx.key = "", True, f"{config.name}.{name}"
         try:
             check.run(ctx)
         except CheckFailed as failure:
             feedback = failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
-        except ExerciseStopped as stop:  # includes CallLost: a timeout or crash ends the exercise, bounding its time
-            status, message, stopped = stop.status, stop.message, True
-            feedback = stop.message
+        except ExerciseStopped as stop:  # not attempted, import error, timeout, crash, memory, forbidden: stop here
+            status, message, feedback = stop.status, stop.message, stop.message
+            ran = stop.status in ("timeout", "crashed", "memory")  # the check itself ran into the problem
         except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades
             feedback = f"The grader failed on this check ({type(error).__name__}: {error}); please tell your instructor."
             status = status or "error"
-        checks.append(CheckResult(name, check.title, check_config.points, not feedback, feedback, check_config.hidden))
+        checks.append(CheckResult(name, check.title, check_config.points, not feedback, feedback, check_config.hidden, ran))
     if status is None:
         status = "passed" if all(check.passed for check in checks) else "failed"
     return ExerciseResult(config.name, status, tuple(checks), message, tuple(ctx.notes), hidden_points)

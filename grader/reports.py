@@ -12,7 +12,8 @@ from rich.table import Table
 
 from grader.results import STATUSES, SubmissionResult
 
-STATUS_STYLE = {"passed": "green", "failed": "yellow", "not_attempted": "dim", "error": "red", "timeout": "red", "crashed": "red"}
+STATUS_STYLE = {"passed": "green", "failed": "yellow", "not_attempted": "dim", "error": "red", "timeout": "red",
+                "crashed": "red", "memory": "red", "forbidden": "red"}
 
 
 def _points(value: float) -> str:
@@ -29,17 +30,21 @@ def print_report(result: SubmissionResult, console: Console) -> None:
         table.add_row(exercise.name, "", f"{_points(exercise.score)} / {_points(exercise.max_score)}",
                       f"[{style}]{exercise.status}[/]", end_section=not exercise.checks)
         for index, check in enumerate(exercise.checks):
-            mark = "[green]passed[/]" if check.passed else "[red]failed[/]"
+            mark = "[green]passed[/]" if check.passed else ("[red]failed[/]" if check.ran else "[dim]not run[/]")
             table.add_row("", check.name + (" (hidden)" if check.hidden else ""),
                           f"{_points(check.score)} / {_points(check.max_score)}", mark,
                           end_section=index == len(exercise.checks) - 1)
     console.print(table)
     for exercise in result.exercises:
-        if exercise.status in ("not_attempted", "error") and exercise.message:
-            console.print(Panel(exercise.message, title=f"{exercise.name}: {exercise.status}", border_style="red"))
+        if exercise.output.strip():
+            console.print(Panel(exercise.output, title=f"what your code printed ({exercise.name})", border_style="dim"),
+                          markup=False)
+        if exercise.message:
+            console.print(Panel(exercise.message, title=f"{exercise.name}: {exercise.status}", border_style="red"),
+                          markup=False)
             continue
         for check in exercise.checks:
-            if not check.passed:
+            if not check.passed and check.ran:
                 console.print(Panel(check.feedback, title=f"{exercise.name} / {check.name}: {check.title}",
                                     border_style="yellow", expand=False), markup=False)
         for note in exercise.notes:
@@ -47,8 +52,6 @@ def print_report(result: SubmissionResult, console: Console) -> None:
         if exercise.hidden_points:
             console.print(f"[dim]{exercise.name}: {_points(exercise.hidden_points)} more points come from hidden "
                           "checks that your instructor runs.[/]")
-    if result.output.strip():
-        console.print(Panel(result.output, title="what your code printed", border_style="dim"), markup=False)
 
 
 def summary_json(result: SubmissionResult) -> str:

@@ -11,6 +11,8 @@ STATUSES = {
     "error": "The code could not be graded: the message says what to fix first.",
     "timeout": "A call ran out of time and was stopped: look for an endless loop or very slow code.",
     "crashed": "The process running the code died (exit or a fatal error) during a call.",
+    "memory": "The code used more memory than allowed.",
+    "forbidden": "The code imports a library the exercise is about writing by hand.",
 }
 
 
@@ -27,6 +29,8 @@ class CheckResult:
     """Why it failed: the input, expected and got, and a hint. Empty when it passed."""
     hidden: bool = False
     """Graded for the instructor only (course.yaml); the student sees it only after release."""
+    ran: bool = True
+    """False when an earlier problem in the exercise (a timeout, an import error...) stopped grading first."""
 
     @property
     def score(self) -> float:
@@ -45,6 +49,8 @@ class ExerciseResult:
     """Remarks that cost no points, e.g. a result in a wider float type than the input."""
     hidden_points: float = 0.0
     """Points of hidden checks that could not run here (no hidden references): graded by the instructor."""
+    output: str = ""
+    """What the student's code printed while this exercise was graded (capped)."""
 
     @property
     def score(self) -> float:
@@ -57,11 +63,10 @@ class ExerciseResult:
 
 @dataclass(frozen=True)
 class SubmissionResult:
-    """One submission graded: every exercise asked for, and what the code printed."""
+    """One submission graded: every exercise asked for."""
 
     submission: str
     exercises: tuple[ExerciseResult, ...]
-    output: str = ""
 
     @property
     def score(self) -> float:
@@ -85,6 +90,7 @@ class SubmissionResult:
                     "status": exercise.status,
                     "message": exercise.message or STATUSES[exercise.status],
                     "notes": list(exercise.notes),
+                    "output": exercise.output,
                     "checks": [
                         {
                             "name": check.name,

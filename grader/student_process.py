@@ -1,9 +1,11 @@
 """The grader's side of the boundary: start a worker for one submission and call into it.
 
 Student code never runs in the grader's process. A ``StudentProcess`` starts
-grader/sandbox/worker.py in a new process (its own session, so the whole group can be
-killed), sends it calls, and turns each answer into a plain ``Returned`` value or a
-``Raised`` error; anything that ends a call abnormally becomes an exception below.
+grader/sandbox/worker.py in a new process, inside bubblewrap where it is available
+(grader/sandbox/bwrap.py), under kernel limits (grader/sandbox/limits.py), with its output
+drained into a capped buffer (grader/sandbox/output.py). It sends the worker calls and turns
+each answer into a plain ``Returned`` value or a ``Raised`` error; anything that ends a call
+abnormally becomes an exception below.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,10 +22,24 @@ from pathlib import Path
 import numpy as np
 
 from grader.sandbox import wire
+from grader.sandbox.bwrap import bwrap_command, bwrap_path
+from grader.sandbox.limits import Limits, PidsCgroup
+from grader.sandbox.output import CapturedOutput
 
-WORKER = Path(__file__).parent / "sandbox" / "worker.py"
-OUTPUT_CAP_BYTES = 64 * 1024
+WORKER_FOLDER = Path(__file__).parent / "sandbox"
+PYTHON_FLAGS = ["-E", "-s", "-B", "-u"]  # no PYTHON* variables, no user site, no .pyc files, unbuffered output
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How a worker runs: sandboxed or not, its limits, and what it may not import."""
+
+    sandbox: bool
+    limits: Limits
+    call_timeout: float
+    output_bytes: int
+    forbidden_modules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,12 +80,13 @@ class CallLost(ExerciseStopped):
 class StudentProcess:
     """One worker process for one submission folder, restarted after a call that loses it."""
 
-    def __init__(self, submission: Path, call_timeout: float = 10.0):
+    def __init__(self, submission: Path, settings: WorkerSettings):
         self.submission = Path(submission).resolve()
-        self.call_timeout = call_timeout
+        self.settings = settings
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
-        self._output = tempfile.TemporaryFile(mode="a+b")  # O_APPEND: reading never moves where the worker writes
+        self._cgroup: PidsCgroup | None = None
+        self._output = CapturedOutput(settings.output_bytes)
 
     def __enter__(self) -> StudentProcess:
         self._connection()  # start now: the worker imports NumPy while the grader loads its references
@@ -91,32 +107,30 @@ class StudentProcess:
             "kwarg_names": list(kwargs),
             "return_args": return_args,
         }
+        timeout = self.settings.call_timeout
         try:
             wire.send(conn, request, arrays)
-            if not conn.poll(self.call_timeout):
+            if not conn.poll(timeout):
                 self._kill()
-                raise CallLost("timeout", f"{function}() did not finish within {self.call_timeout:g} s, so it was stopped.")
+                raise CallLost("timeout", f"{function}() did not finish within {timeout:g} s, so it was stopped.")
             header, reply_arrays = wire.receive(conn)
         except (EOFError, OSError, wire.ProtocolError):
-            raise CallLost("crashed", f"{function}() ended the worker process ({self._exit_reason()}).") from None
+            raise self._lost(function) from None
         return self._decode(header, reply_arrays, function)
 
     def output(self) -> str:
-        """What the student's code printed so far (stdout and stderr), capped at 64 KiB."""
-        self._output.flush()
-        size = self._output.seek(0, os.SEEK_END)
-        self._output.seek(0)
-        text = self._output.read(OUTPUT_CAP_BYTES).decode("utf-8", "replace")
-        if size > OUTPUT_CAP_BYTES:
-            text += f"\n[... {size - OUTPUT_CAP_BYTES} more bytes of output not shown]"
-        return text
+        """What the student's code printed so far (stdout and stderr), capped."""
+        return self._output.text()
 
     def close(self) -> None:
-        """Stop the worker and everything it started."""
+        """Stop the worker and everything it started; then the output is complete."""
         self._kill()
         self._output.close()
 
     def _decode(self, header: dict, arrays: list, function: str) -> Returned | Raised:
+        forbidden = header.get("forbidden")
+        if forbidden:
+            raise ExerciseStopped("forbidden", forbidden_message(sorted(map(str, forbidden))))
         status = header.get("status")
         if status == "returned":
             index = header.get("value")
@@ -126,6 +140,9 @@ class StudentProcess:
                 after = tuple(wire.unpack(header["args_after"], arrays[header["args_offset"] :]))
             return Returned(str(header.get("kind")), str(header.get("type")), value, after)
         if status == "raised":
+            if header.get("exception") == "MemoryError":
+                raise ExerciseStopped("memory", f"{function}() ran out of memory: it may use at most "
+                                      f"{self.settings.limits.memory_bytes // 2**20} MiB.")
             return Raised(str(header.get("exception")), str(header.get("message")))
         if status == "not_implemented":
             raise ExerciseStopped("not_attempted", f"{function}() still raises NotImplementedError: write it, then check again.")
@@ -140,20 +157,34 @@ class StudentProcess:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
+        fd = theirs.fileno()
+        if self.settings.sandbox:
+            command = bwrap_command(WORKER_FOLDER, self.submission, fd, PYTHON_FLAGS)
+        else:
+            command = [sys.executable, *PYTHON_FLAGS, str(WORKER_FOLDER / "worker.py"), str(fd), str(self.submission)]
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
-        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules))
+        self._cgroup = PidsCgroup.create(self.settings.limits.max_processes)
         self._process = subprocess.Popen(
-            [sys.executable, "-E", "-s", "-B", "-u", str(WORKER), str(theirs.fileno()), str(self.submission)],
-            pass_fds=(theirs.fileno(),),
+            command,
+            pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
-            stdout=self._output,
-            stderr=self._output,
+            stdout=self._output.write_fd,
+            stderr=self._output.write_fd,
             cwd=self.submission,
             env=env,
             start_new_session=True,
+            preexec_fn=self._child_setup,
         )
         theirs.close()
         self._conn = Connection(ours.detach())
+
+    def _child_setup(self) -> None:
+        """Runs in the child between fork and exec: join the cgroup, then take on the limits."""
+        if self._cgroup is not None:
+            self._cgroup.join()
+        self.settings.limits.apply()
 
     def _kill(self) -> None:
         if self._process is None:
@@ -162,11 +193,13 @@ class StudentProcess:
             os.killpg(self._process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        if self._cgroup is not None:
+            self._cgroup.kill_all()
         self._process.wait()
         self._conn.close()
         self._process = None
 
-    def _exit_reason(self) -> str:
+    def _lost(self, function: str) -> CallLost:
         process = self._process
         try:
             code = process.wait(timeout=2) if process else None
@@ -174,10 +207,22 @@ class StudentProcess:
             code = None
         self._kill()
         if code is None:
-            return "it stopped answering"
-        if code < 0:
-            return f"killed by signal {signal.Signals(-code).name}"
-        return f"exit code {code}: did the code call sys.exit() or os._exit()?"
+            return CallLost("crashed", f"{function}() stopped answering, so it was stopped.")
+        signal_number = -code if code < 0 else (code - 128 if self.settings.sandbox and code > 128 else None)
+        if signal_number in (signal.SIGXCPU, signal.SIGKILL):  # RLIMIT_CPU: SIGXCPU, then SIGKILL if ignored
+            return CallLost("timeout", f"{function}() used more than {self.settings.limits.cpu_seconds} s of CPU "
+                                       "time, so the kernel stopped it.")
+        if signal_number:
+            return CallLost("crashed", f"{function}() ended the worker process (killed by signal "
+                                       f"{signal.Signals(signal_number).name}).")
+        return CallLost("crashed", f"{function}() ended the worker process (exit code {code}: did the code call "
+                                   "sys.exit() or os._exit()?).")
+
+
+def forbidden_message(modules: list[str]) -> str:
+    """The sentence for a submission that used a library the exercise is about writing by hand."""
+    return (f"Your code imports {', '.join(modules)}, which is not allowed here: the exercise is to compute this "
+            "with NumPy yourself. Remove the import and write the computation with np.* operations.")
 
 
 _IMPORT_PROBLEMS = {

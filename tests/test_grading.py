@@ -75,7 +75,7 @@ def test_an_endless_loop_is_stopped_and_the_rest_is_graded(course, tmp_path):
 
 def test_what_the_code_printed_is_kept_apart(course, tmp_path):
     result = grade_submission(assemble(ROOT / "broken" / "prints_and_raises", tmp_path), course, exercise="softmax")
-    assert "debugging softmax, shape" in result.output
+    assert "debugging softmax, shape" in result.exercises[0].output
     assert "ValueError" in result.exercises[0].checks[0].feedback
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess
+from grader.sandbox.limits import Limits
+from grader.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess, WorkerSettings
+
+SETTINGS = WorkerSettings(sandbox=False, limits=Limits(10, 2**31, 32, 2**24), call_timeout=2, output_bytes=65536)
 
 
 def submission(tmp_path, source: str):
     (tmp_path / "mod.py").write_text(source)
-    return StudentProcess(tmp_path, call_timeout=2)
+    return StudentProcess(tmp_path, SETTINGS)
 
 
 def test_arrays_go_and_come_back_plain(tmp_path):
@@ -83,7 +86,7 @@ def test_arguments_after_the_call_show_mutation(tmp_path):
 def test_output_is_captured_and_capped(tmp_path):
     with submission(tmp_path, "def f():\n    print('x' * 100_000)\n    return 1.0\n") as student:
         student.call("mod", "f")
-        output = student.output()
+    output = student.output()
     assert output.startswith("xxx") and "more bytes of output not shown" in output
     assert len(output) < 70_000
 

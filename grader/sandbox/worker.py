@@ -8,6 +8,7 @@ reports happen in the grader's process.
 """
 
 import importlib
+import os
 import sys
 import traceback
 from multiprocessing.connection import Connection
@@ -18,12 +19,16 @@ import numpy as np
 import wire
 
 SUBMISSION = ""
+FORBIDDEN = tuple(name for name in os.environ.get("GRADER_FORBIDDEN_MODULES", "").split(",") if name)
+ATTEMPTED: set[str] = set()
+"""Forbidden modules the student's code tried to import; reported with every reply."""
 
 
 def main() -> None:
     global SUBMISSION
     fd, SUBMISSION = int(sys.argv[1]), str(Path(sys.argv[2]).resolve())
     sys.path.insert(0, SUBMISSION)
+    sys.addaudithook(refuse_forbidden_imports)  # an audit hook cannot be removed by the code it watches
     conn = Connection(fd)
     while True:
         try:
@@ -31,7 +36,20 @@ def main() -> None:
         except EOFError:
             return
         reply, reply_arrays = answer(header, arrays)
+        if ATTEMPTED:
+            reply["forbidden"] = sorted(ATTEMPTED)
         wire.send(conn, reply, reply_arrays)
+
+
+def refuse_forbidden_imports(event: str, args: tuple) -> None:
+    """Fail any import of a forbidden module (or its submodules), and remember it was tried."""
+    if event != "import":
+        return
+    name = args[0]
+    for forbidden in FORBIDDEN:
+        if name == forbidden or name.startswith(forbidden + "."):
+            ATTEMPTED.add(forbidden)
+            raise ImportError(f"importing {name} is not allowed in this exercise")
 
 
 def answer(request: dict, arrays: list) -> tuple[dict, list]:

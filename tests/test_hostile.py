@@ -1,0 +1,72 @@
+"""Hostile submissions: each gets the right verdict, and the grader survives it with nothing left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from corpus import assemble, entries, expectation
+from grader.grading import grade_submission
+from grader.sandbox.bwrap import bwrap_path
+from grader.sandbox.limits import CGROUP_ROOTS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bwrap_path() is None, reason="the sandbox needs bubblewrap (make setup installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def strict_course(course):
+    """Short limits so the corpus runs fast: 5 s per call, 2 s of CPU (killed at 3 s), 1 GiB of memory."""
+    limits = course.limits.model_copy(update={"call_timeout_seconds": 5.0, "cpu_seconds": 2, "memory_mb": 1024})
+    return course.model_copy(update={"limits": limits})
+
+
+def worker_processes() -> list[str]:
+    """Command lines of running grader workers (sandboxed or not)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "worker.py" in text and ("/submission" in text or "sandbox/worker.py" in text):
+            found.append(text)
+    return found
+
+
+def leftover_cgroups() -> list[Path]:
+    return [p for root in CGROUP_ROOTS if root.is_dir() for p in root.glob("grader-*")]
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("entry", entries("hostile"), ids=lambda p: p.name)
+def test_hostile_submission_gets_its_verdict_and_leaves_nothing(entry, strict_course, tmp_path):
+    expected = expectation(entry)
+    submission = assemble(entry, tmp_path / "class")
+    before, parent_before = snapshot(submission), sorted(os.listdir(submission.parent))
+
+    result = {e.name: e for e in grade_submission(submission, strict_course, sandbox=True).exercises}
+
+    graded = result[expected["exercise"]]
+    statuses = expected["status"] if isinstance(expected["status"], list) else [expected["status"]]
+    assert graded.status in statuses
+    if "says" in expected:
+        assert expected["says"] in graded.message + "\n".join(check.feedback for check in graded.checks)
+    if "output_says" in expected:
+        assert expected["output_says"] in graded.output
+    if graded.status != "passed":
+        assert graded.score < graded.max_score
+    for name, other in result.items():
+        if name not in expected.get("affects", [expected["exercise"]]):
+            assert other.status == "passed", f"{name}: {other.status} {other.message}"
+    assert worker_processes() == []
+    assert leftover_cgroups() == []
+    assert snapshot(submission) == before
+    assert sorted(os.listdir(submission.parent)) == parent_before
