@@ -36,16 +36,22 @@ def main() -> None:
 
     tensorflow = wall([sys.executable, "-c", "import tensorflow"], args.repeat)
     check = wall([*GRADER, "check", "solutions", "--json"], args.repeat)
+    check_plain = wall([*GRADER, "check", "solutions", "--json", "--no-sandbox"], args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "class"
         for index in range(args.class_size):
             shutil.copytree(PROJECT / "solutions", root / f"student{index:04d}")
         grade = wall([*GRADER, "grade", str(root), "--out", str(Path(tmp) / "out")], 1)
+        grade_plain = wall([*GRADER, "grade", str(root), "--out", str(Path(tmp) / "out2"), "--no-sandbox"], 1)
 
-    print(f"python -c 'import tensorflow':        {tensorflow:6.2f} s")
-    print(f"grader check solutions:               {check:6.2f} s  ({check / tensorflow:.2f} x the TensorFlow import)")
-    print(f"grader grade, {args.class_size} copies of the solutions: {grade:6.2f} s  "
-          f"({grade / args.class_size:.3f} s per submission)")
+    n = args.class_size
+    print(f"python -c 'import tensorflow':            {tensorflow:6.2f} s")
+    print(f"grader check solutions (sandboxed):       {check:6.2f} s  ({check / tensorflow:.2f} x the TensorFlow import)")
+    print(f"grader check solutions --no-sandbox:      {check_plain:6.2f} s")
+    print(f"grader grade, {n} copies (sandboxed):    {grade:6.2f} s  ({grade / n:.3f} s per submission)")
+    print(f"grader grade, {n} copies --no-sandbox:   {grade_plain:6.2f} s  ({grade_plain / n:.3f} s per submission)")
+    print(f"sandbox overhead per submission:          {(grade - grade_plain) / n:+.3f} s "
+          f"({grade / grade_plain:.2f} x)")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,13 @@ def course() -> Course:
     return load_course()
 
 
+@pytest.fixture(scope="session")
+def strict_course(course) -> Course:
+    """Short limits so hostile code is stopped fast: 5 s per call, 2 s of CPU (killed at 3 s), 1 GiB."""
+    limits = course.limits.model_copy(update={"call_timeout_seconds": 5.0, "cpu_seconds": 2, "memory_mb": 1024})
+    return course.model_copy(update={"limits": limits})
+
+
 @pytest.fixture(autouse=True)
 def no_keras_cache(tmp_path_factory, monkeypatch):
     """Tests never see a real ~/.keras cache unless they put one there themselves."""

@@ -18,13 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def strict_course(course):
-    """Short limits so the corpus runs fast: 5 s per call, 2 s of CPU (killed at 3 s), 1 GiB of memory."""
-    limits = course.limits.model_copy(update={"call_timeout_seconds": 5.0, "cpu_seconds": 2, "memory_mb": 1024})
-    return course.model_copy(update={"limits": limits})
-
-
 def worker_processes() -> list[str]:
     """Command lines of running grader workers (sandboxed or not)."""
     found = []

@@ -1,0 +1,59 @@
+"""A class-sized run: 100 submissions, 15 of them hostile, graded in parallel and sandboxed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from conftest import PROJECT
+from corpus import assemble, entries
+from grader.gradebook import grade_class
+from grader.grading import grade_submission
+from grader.sandbox.bwrap import bwrap_path
+from test_hostile import leftover_cgroups, worker_processes
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bwrap_path() is None, reason="the sandbox needs bubblewrap (make setup installs it)"),
+]
+
+
+def honest_entries():
+    return entries("correct") + entries("buggy")
+
+
+def test_hundred_submissions_with_fifteen_hostile(strict_course, tmp_path):
+    root, staging = tmp_path / "class", tmp_path / "staging"
+    hostile = entries("hostile")[:15]
+    for entry in hostile:
+        shutil.move(assemble(entry, staging), root / f"hostile_{entry.name}")
+    honest = {}
+    for index in range(85):
+        entry = honest_entries()[index % len(honest_entries())]
+        name = f"honest_{index:02d}_{entry.name}"
+        shutil.move(assemble(entry, staging / name), root / name)
+        honest[name] = entry
+
+    results = grade_class(root, tmp_path / "out", strict_course, jobs=2, sandbox=True)
+
+    assert len(results) == 100
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert len(rows) == 100 and all(row["total"] for row in rows)
+    assert len(json.loads((tmp_path / "out" / "summary.json").read_text())) == 100
+    assert len(list((tmp_path / "out").glob("*/results.json"))) == 100
+
+    alone = {}
+    for entry in set(honest.values()):
+        summary = grade_submission(assemble(entry, tmp_path / "alone"), strict_course, sandbox=True).summary()
+        alone[entry] = summary
+    for result in results:
+        if result.submission in honest:
+            in_class, by_itself = result.summary(), dict(alone[honest[result.submission]])
+            in_class.pop("submission"), by_itself.pop("submission")
+            assert in_class == by_itself, result.submission
+
+    assert worker_processes() == []
+    assert leftover_cgroups() == []
