@@ -7,7 +7,7 @@ from pathlib import Path
 from grader.course import DEFAULT_COURSE, PROJECT_ROOT, load_course
 from grader.results import SubmissionResult
 
-__all__ = ["check", "grade", "release", "build_references", "write_stubs", "stale_stubs"]
+__all__ = ["check", "grade", "release", "build_references", "write_stubs", "stale_stubs", "build_nbgrader_course"]
 
 
 def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURSE,
@@ -58,3 +58,10 @@ def stale_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[str]:
     from grader.stubs import stale_stubs as stale
 
     return stale(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))
+
+
+def build_nbgrader_course(out: str | Path = "nbgrader_course", *, course_file: Path = DEFAULT_COURSE) -> list[Path]:
+    """Write an nbgrader course folder (config and source notebooks) generated from the course."""
+    from grader.jupyter.course_folder import build_course_folder
+
+    return build_course_folder(load_course(course_file), Path(course_file), Path(out))

@@ -92,6 +92,21 @@ def references_build(course_file: Path, mnist: str | None, no_keras_cache: bool)
     click.echo(f"built references from {manifest['mnist']}: {manifest['recorded_oracle_results']} Keras results recorded")
 
 
+@main.group("nbgrader")
+def nbgrader_group() -> None:
+    """The same exercises as an nbgrader course."""
+
+
+@nbgrader_group.command("build")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("nbgrader_course"), show_default=True,
+              help="The nbgrader course folder to write.")
+@click.pass_obj
+def nbgrader_build(course_file: Path, out: Path) -> None:
+    """Write nbgrader_config.py and source/<assignment>/<assignment>.ipynb, generated from the course."""
+    files = _run(lambda: api.build_nbgrader_course(out, course_file=course_file))
+    click.echo(f"wrote {len(files)} files into {out}; next: cd {out} && nbgrader generate_assignment <assignment>")
+
+
 @main.command()
 @click.option("--check", "only_check", is_flag=True, help="Only report stubs that differ from the solutions; exit 1 if any.")
 @click.pass_obj

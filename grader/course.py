@@ -7,6 +7,8 @@ by its place in the file (``assignments[0].exercises[1].checks.foo``) with what 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -75,28 +77,41 @@ class LimitsConfig(Strict):
     output_kb: int = Field(64, ge=1, description="Printed output kept for feedback; the rest is counted.")
 
 
+class NbgraderConfig(Strict):
+    course_id: str = Field("nn-matrix-ops", description="nbgrader's course id.")
+    execute_notebooks: bool = Field(
+        False,
+        description="Also run each submitted notebook in a Jupyter kernel during autograde, so the feedback shows "
+        "every cell's output. Off by default: then student code runs only in the grader's sandbox. Scores come "
+        "from the sandboxed grader either way.",
+    )
+
+
 class Course(Strict):
     title: str
     assignments: list[AssignmentConfig] = Field(min_length=1)
     data: DataConfig = DataConfig()
     grading: GradingConfig = GradingConfig()
     limits: LimitsConfig = LimitsConfig()
+    nbgrader: NbgraderConfig = NbgraderConfig()
 
-    def exercises(self, only: str | None = None) -> list[ExerciseConfig]:
-        """All exercises in course order, or just the one named ``only``."""
+    def exercises(self, only: str | Iterable[str] | None = None) -> list[ExerciseConfig]:
+        """All exercises in course order, or just the one(s) named in ``only``."""
         every = [exercise for assignment in self.assignments for exercise in assignment.exercises]
         if only is None:
             return every
-        chosen = [exercise for exercise in every if exercise.name == only]
-        if not chosen:
+        wanted = {only} if isinstance(only, str) else set(only)
+        unknown = wanted - {exercise.name for exercise in every}
+        if unknown:
             names = ", ".join(exercise.name for exercise in every)
-            raise CourseError(f"There is no exercise named {only!r} in the course; the exercises are: {names}.")
-        return chosen
+            raise CourseError(f"There is no exercise named {sorted(unknown)[0]!r} in the course; "
+                              f"the exercises are: {names}.")
+        return [exercise for exercise in every if exercise.name in wanted]
 
 
 def load_course(path: str | Path | None = None) -> Course:
-    """Read and validate course.yaml (default: the project's own)."""
-    path = Path(path) if path else DEFAULT_COURSE
+    """Read and validate course.yaml (default: $GRADER_COURSE, else the project's own)."""
+    path = Path(path or os.environ.get("GRADER_COURSE") or DEFAULT_COURSE)
     try:
         raw = yaml.safe_load(path.read_text())
     except FileNotFoundError:

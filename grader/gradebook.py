@@ -19,13 +19,14 @@ from grader.results import CheckResult, ExerciseResult, SubmissionResult
 
 
 def find_submissions(root: Path) -> list[Path]:
-    """The student folders in ``root``, sorted by name (hidden folders skipped)."""
+    """The submissions in ``root``, sorted by name: each student's folder, or notebook (hidden names skipped)."""
     if not root.is_dir():
         raise SubmissionError(f"{root} is not a folder: give the folder that holds one subfolder per student.")
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    if not folders:
-        raise SubmissionError(f"{root} has no student subfolders: put each submission in ROOT/<student>/.")
-    return folders
+    found = sorted(p for p in root.iterdir()
+                   if (p.is_dir() or p.suffix == ".ipynb") and not p.name.startswith((".", "_")))
+    if not found:
+        raise SubmissionError(f"{root} has no submissions: put each in ROOT/<student>/ or as ROOT/<student>.ipynb.")
+    return found
 
 
 def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
@@ -45,7 +46,7 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
             results[result.submission] = result
             _write_student(out, result)
             progress.advance(task)
-    ordered = [results[folder.name] for folder in folders]
+    ordered = [results[folder.stem if folder.suffix == ".ipynb" else folder.name] for folder in folders]
     (out / "summary.json").write_text(json.dumps([r.summary() for r in ordered], indent=2) + "\n")
     (out / "grades.csv").write_text(gradebook_csv(ordered, [e.name for e in course.exercises()]))
     return ordered

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +14,7 @@ from grader.compare import CheckFailed
 from grader.course import Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
 from grader.forbidden import forbidden_imports
+from grader.jupyter.submission import notebook_to_folder
 from grader.oracle import Oracle
 from grader.references.store import DATA, References, load_references
 from grader.replay import Recording
@@ -47,21 +50,23 @@ def grade_submission(
     folder: str | Path,
     course: Course,
     *,
-    exercise: str | None = None,
+    exercise: str | Iterable[str] | None = None,
     sandbox: bool | None = None,
     references: References | None = None,
     oracle: Oracle | None = None,
     recording: Recording | None = None,
 ) -> SubmissionResult:
-    """Grade the submission in ``folder`` (one exercise, or all of them), each exercise in a fresh worker."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise SubmissionError(f"{folder} is not a folder: give the folder that holds your .py files (e.g. exercises/).")
+    """Grade the submission in ``folder`` (all exercises, or those named), each exercise in a fresh worker.
+
+    ``folder`` holds the exercise modules, or a notebook whose answer cells define the functions;
+    it may also be a notebook file itself.
+    """
     exercises = course.exercises(exercise)
     settings = worker_settings(course, resolve_sandbox(sandbox))
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
     with ExitStack() as stack:
+        folder, name = _modules_folder(Path(folder), [e.module for e in course.exercises()], stack)
         workers = [stack.enter_context(StudentProcess(folder, settings)) for _ in exercises]  # all start at once
         references = references or load_references()
         oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
@@ -71,7 +76,26 @@ def grade_submission(
             result = _grade_exercise(ctx, config, forbidden_imports(folder, config.module, settings.forbidden_modules))
             student.close()
             results.append(replace(result, output=student.output()))
-    return SubmissionResult(folder.name, tuple(results))
+    return SubmissionResult(name, tuple(results))
+
+
+def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str]:
+    """The folder of modules to grade, and the submission's name; a notebook is written out as modules first."""
+    if path.is_dir():
+        notebooks = sorted(path.glob("*.ipynb")) + sorted(path.glob("*/*.ipynb"))
+        if not notebooks or any((path / f"{module}.py").is_file() for module in modules):
+            return path, path.name
+        if len(notebooks) > 1:
+            raise SubmissionError(f"{path} holds several notebooks ({', '.join(n.name for n in notebooks)}); "
+                                  "keep one, or give the notebook file itself.")
+        notebook, name = notebooks[0], path.name
+    elif path.is_file() and path.suffix == ".ipynb":
+        notebook, name = path, path.stem
+    else:
+        raise SubmissionError(f"{path} is not a folder or a notebook: give the folder that holds your .py files "
+                              "(e.g. exercises/) or your .ipynb file.")
+    scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
+    return notebook_to_folder(notebook, scratch / name, modules), name
 
 
 def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) -> ExerciseResult:

@@ -61,7 +61,7 @@ def test_bad_course_file_names_the_key(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("check", "grade", "release", "stubs", "references"):
+    for command in ("check", "grade", "release", "stubs", "references", "nbgrader"):
         result = run(command, "--help")
         assert result.exit_code == 0 and len(result.output.splitlines()) > 3
     assert run("--version").output.startswith("grader, version")
@@ -91,3 +91,36 @@ def test_grade_writes_the_gradebook(tmp_path):
     gradescope = json.loads((out / "loops" / "results.json").read_text())
     assert gradescope["score"] == 26 and len(gradescope["tests"]) == 16
     assert {t["visibility"] for t in gradescope["tests"]} == {"visible", "after_published"}
+
+
+def test_notebooks_are_graded_like_modules(tmp_path):
+    from grader.jupyter.course_folder import build_course_folder
+    from grader.course import load_course
+
+    build_course_folder(load_course(), PROJECT / "course.yaml", tmp_path / "nb")
+    notebook = tmp_path / "nb" / "source" / "forward_pass" / "forward_pass.ipynb"
+    summary = json.loads(run("check", str(notebook), "--json").stdout)
+    assert summary["submission"] == "forward_pass" and summary["score"] == 26
+
+    root = tmp_path / "class"
+    (root / "folder_student" / "forward_pass").mkdir(parents=True)
+    (root / "folder_student" / "forward_pass" / "forward_pass.ipynb").write_bytes(notebook.read_bytes())
+    (root / "file_student.ipynb").write_bytes(notebook.read_bytes())
+    result = run("grade", str(root), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    rows = {row["student"]: row["total"] for row in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
+    assert rows == {"file_student": "26", "folder_student": "26"}
+
+
+def test_a_broken_notebook_is_a_sentence(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    result = run("check", str(bad))
+    assert result.exit_code == 1 and "is not a readable Jupyter notebook" in result.output
+
+
+def test_nbgrader_build_writes_the_course_folder(tmp_path):
+    result = run("nbgrader", "build", "--out", str(tmp_path / "course"))
+    assert result.exit_code == 0
+    assert (tmp_path / "course" / "nbgrader_config.py").is_file()
+    assert (tmp_path / "course" / "source" / "forward_pass" / "forward_pass.ipynb").is_file()

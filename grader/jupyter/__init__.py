@@ -1,0 +1,1 @@
+"""Jupyter and nbgrader: notebooks generated from the sources, and graded by the same checks."""

@@ -1,0 +1,59 @@
+"""The nbgrader course folder: nbgrader_config.py and source/<assignment>/<assignment>.ipynb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.course import Course
+from grader.jupyter.notebook import write_notebook
+
+CONFIG = '''"""nbgrader configuration for "{title}", written by `grader nbgrader build`. Rebuild it; do not edit."""
+
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from grader.jupyter.nbgrader_preprocessors import SafeExecute, TrustedScores
+
+here = os.path.dirname(os.path.abspath(__file__))
+c = get_config()  # noqa: F821 - nbgrader provides it
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = here
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+
+# A test cell grades one exercise (a sandboxed worker, {call_timeout:g} s per call at most).
+c.Execute.timeout = {cell_timeout}
+c.TrustedScores.course_file = {course_file!r}
+
+# The score of record comes from TrustedScores, in nbgrader's process, not from the student's kernel.
+# {execute_comment}
+c.Autograde.autograde_preprocessors = [
+    {execute}TrustedScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
+# Feedback never shows the hidden tests.
+c.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+'''
+
+
+def build_course_folder(course: Course, course_file: Path, out: Path) -> list[Path]:
+    """Write the nbgrader course folder into ``out``; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    cell_timeout = int(max(120, 20 * course.limits.call_timeout_seconds))
+    config = out / "nbgrader_config.py"
+    execute = course.nbgrader.execute_notebooks
+    config.write_text(CONFIG.format(
+        title=course.title,
+        course_id=course.nbgrader.course_id,
+        execute="SafeExecute, " if execute else "",
+        execute_comment=("Notebooks also run in a kernel (nbgrader.execute_notebooks), for the outputs in the feedback."
+                         if execute else "Student code runs only in the sandbox: notebooks are not executed in a "
+                         "kernel (nbgrader.execute_notebooks)."),
+        call_timeout=course.limits.call_timeout_seconds,
+        cell_timeout=cell_timeout,
+        course_file=str(Path(course_file).resolve()),
+    ))
+    return [config] + [write_notebook(assignment, out) for assignment in course.assignments]

@@ -1,0 +1,211 @@
+"""The assignment notebook, generated from the course and the solutions (never edited by hand).
+
+It tells the tutorial's story in new words: MNIST as a matrix, a batch, a Keras Dense layer
+and its weights, the model's predict and evaluate; then the same network by hand, one
+answer cell and one graded test cell per exercise, and pictures of what came out.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+from grader.course import PROJECT_ROOT, AssignmentConfig, ExerciseConfig
+from grader.jupyter.cells import answer, demo, story, tests
+
+LOAD_DATA = """
+import numpy as np
+from grader.mnist import flatten_images, load_mnist, one_hot
+
+mnist = load_mnist()  # the Keras cache if you have it, else the sample of real MNIST shipped with the kit
+X_train, y_train = flatten_images(mnist.x_train), one_hot(mnist.y_train)
+X_test, y_test = flatten_images(mnist.x_test), one_hot(mnist.y_test)
+print("from:", mnist.origin)
+print("X_train", X_train.shape, "y_train", y_train.shape, "X_test", X_test.shape)
+"""
+
+SHOW_DIGITS = """
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(1, 8, figsize=(10, 1.8))
+for image, label, ax in zip(X_train[:8], y_train[:8], axes):
+    ax.imshow(image.reshape(28, 28), cmap="gray_r")
+    ax.set_title(f"label {label.argmax()}")
+    ax.axis("off")
+plt.show()
+"""
+
+KERAS_LAYER = """
+import grader.keras_reference  # TensorFlow with the settings the references were built with
+import keras
+
+inputs = keras.Input(shape=(784,))
+layer = keras.layers.Dense(10, activation="softmax", kernel_initializer="zeros")
+model = keras.Model(inputs=inputs, outputs=layer(inputs))
+W, b = layer.get_weights()
+print("W", W.shape, "b", b.shape)
+print("an untrained model is unsure of everything:", model.predict(X_train[:1], verbose=0).round(3))
+"""
+
+TRAINED = """
+from grader.references.store import load_references
+
+references = load_references()
+layer.set_weights([references.W, references.b])
+W, b = layer.get_weights()
+model.compile(loss="categorical_crossentropy", metrics=["categorical_accuracy"])
+
+X_batch, y_batch = references.public.x[0], references.public.y[0]
+keras_probabilities = model.predict(X_batch, verbose=0)
+keras_loss, keras_accuracy = model.evaluate(X_batch, y_batch, batch_size=len(X_batch), verbose=0)
+print("batch", X_batch.shape, "-> probabilities", keras_probabilities.shape)
+print(f"Keras: loss {keras_loss:.4f}, accuracy {keras_accuracy:.4f}")
+"""
+
+BY_HAND = """
+my_probabilities = softmax(dense_forward(X_batch, W, b))
+print("largest difference from model.predict:", np.abs(my_probabilities - keras_probabilities).max())
+print("accuracy by hand:", accuracy(my_probabilities, y_batch), " model.evaluate:", keras_accuracy)
+"""
+
+PICTURES = """
+predicted = my_probabilities.argmax(axis=-1)
+fig, axes = plt.subplots(1, 8, figsize=(10, 1.9))
+for image, truth, guess, ax in zip(X_batch, y_batch.argmax(axis=-1), predicted, axes):
+    ax.imshow(image.reshape(28, 28), cmap="gray_r")
+    ax.set_title(f"true {truth} / net {guess}", fontsize=8, color="black" if truth == guess else "red")
+    ax.axis("off")
+plt.show()
+
+fig, ax = plt.subplots(figsize=(5, 2.5))
+ax.bar(range(10), my_probabilities[0])
+ax.set_xticks(range(10))
+ax.set_xlabel("digit")
+ax.set_ylabel("probability")
+ax.set_title("softmax output for the first image of the batch")
+plt.show()
+"""
+
+TEST_CELL = """
+# Grades {function}() the way `grader check` does; the number below is your score for it.
+from grader.jupyter.in_notebook import check_exercise
+
+include_hidden = False
+### BEGIN HIDDEN TESTS
+include_hidden = True  # the instructor's copy also grades the hidden MNIST batches
+### END HIDDEN TESTS
+check_exercise("{name}", hidden=include_hidden)
+"""
+
+INTRO = """
+# {title}
+
+A neural network layer is a matrix product. In this notebook you take the MNIST digits as a
+matrix (one image per row), look at what a Keras `Dense` layer holds, let a trained Keras
+model classify a batch, and then compute the same thing yourself with NumPy: the layer
+`X @ W + b`, the softmax, and the accuracy. Every answer cell is graded against what Keras
+computes.
+"""
+
+STORY = {
+    "data": """
+## The data: images as rows of a matrix
+
+Each 28 x 28 image becomes a row of 784 numbers between 0 and 1, and each label becomes a
+one-hot row of 10. A batch is just a slice of rows.
+""",
+    "keras": """
+## A Dense layer in Keras
+
+`Dense(10)` on 784 inputs holds a kernel `W` of shape (784, 10) and a bias `b` of shape (10,).
+Keras creates them when the layer first sees its input's shape. With all-zero weights every
+class gets the same probability, 0.1.
+""",
+    "trained": """
+## The trained model
+
+The kit ships this model trained on MNIST the tutorial's way (adam, categorical cross-entropy;
+`grader references build` retrains it). Here are its predictions and its accuracy on a batch
+of 64 held-out images.
+""",
+    "softmax": """
+## By hand, 1: softmax
+
+$$\\mathrm{softmax}(z)_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$$
+
+Write `softmax` below. The docstring says what to watch out for.
+""",
+    "dense": """
+## By hand, 2: the Dense layer
+
+`dense_forward(x, W, b, activation)` is `x @ W + b`, then the activation. Use your `softmax`.
+""",
+    "accuracy": """
+## By hand, 3: accuracy
+
+The predicted class of a row is the index of its largest value; accuracy is the fraction of
+rows where it is the true class.
+""",
+    "together": """
+## All together
+
+Your functions, on the batch Keras classified above: the differences should be tiny, and the
+accuracy the same.
+""",
+}
+
+
+def function_source(module: str, function: str) -> str:
+    """The function's definition in solutions/<module>.py, docstring and solution markers included.
+
+    It runs to the next top-level statement, so the trailing ``### END SOLUTION`` comment,
+    which the syntax tree does not count as part of the function, comes along.
+    """
+    source = (PROJECT_ROOT / "solutions" / f"{module}.py").read_text()
+    lines, body = source.splitlines(), ast.parse(source).body
+    for index, node in enumerate(body):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            end = body[index + 1].lineno - 1 if index + 1 < len(body) else len(lines)
+            return "\n".join(lines[node.lineno - 1 : end]).rstrip()
+    raise LookupError(f"solutions/{module}.py defines no {function}()")
+
+
+def exercise_cells(exercise: ExerciseConfig) -> list[nbformat.NotebookNode]:
+    return [
+        story(f"{exercise.name}-story", STORY.get(exercise.name, f"## {exercise.name}")),
+        answer(f"{exercise.name}-answer", function_source(exercise.module, exercise.function)),
+        tests(exercise.name, TEST_CELL.format(function=exercise.function, name=exercise.name), exercise.max_score),
+    ]
+
+
+def assignment_notebook(assignment: AssignmentConfig) -> nbformat.NotebookNode:
+    """The source notebook of one assignment, with solutions and hidden tests."""
+    cells = [
+        story("intro", INTRO.format(title=assignment.title)),
+        story("data-story", STORY["data"]),
+        demo("load-data", LOAD_DATA),
+        demo("show-digits", SHOW_DIGITS),
+        story("keras-story", STORY["keras"]),
+        demo("keras-layer", KERAS_LAYER),
+        story("trained-story", STORY["trained"]),
+        demo("trained-model", TRAINED),
+    ]
+    for exercise in assignment.exercises:
+        cells += exercise_cells(exercise)
+    if {"softmax", "dense", "accuracy"} <= {exercise.name for exercise in assignment.exercises}:
+        cells += [story("together-story", STORY["together"]), demo("by-hand", BY_HAND), demo("pictures", PICTURES)]
+    notebook = v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def write_notebook(assignment: AssignmentConfig, folder: Path) -> Path:
+    """Write source/<id>/<id>.ipynb under ``folder``; return its path."""
+    path = folder / "source" / assignment.id / f"{assignment.id}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(assignment_notebook(assignment), path)
+    return path

@@ -1,0 +1,170 @@
+"""The nbgrader course, graded by real nbgrader with a real kernel: same scores as `grader check`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from corpus import ROOT
+from grader.grading import grade_submission
+from grader.jupyter.course_folder import build_course_folder
+from grader.jupyter.submission import notebook_to_folder
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "forward_pass"
+ANSWERS = {"softmax": "softmax-answer", "dense": "dense-answer", "accuracy": "accuracy-answer"}
+
+
+def corpus_code(kind: str, entry: str, module: str) -> str:
+    return (ROOT / kind / entry / f"{module}.py").read_text().replace("from softmax import softmax", "")
+
+
+STUDENTS = {
+    "reference": {},
+    "stub": None,
+    "overflow": {"softmax-answer": corpus_code("buggy", "softmax_overflow", "softmax")},
+    "no_bias": {"dense-answer": corpus_code("buggy", "dense_no_bias", "dense")},
+    "raises": {"accuracy-answer": "def accuracy(y_pred, y_true):\n    raise ValueError('I give up')"},
+    "loops": {"softmax-answer": "def softmax(z, axis=-1):\n    while True:\n        pass"},
+    "tamper": {"softmax-answer": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                                 "np.testing.assert_allclose = lambda *a, **k: None\n\n"
+                                 "def softmax(z, axis=-1):\n    return z"},
+    "kills_kernel": {"accuracy-answer": "import os\nos._exit(1)"},
+}
+
+
+def make_course(root: Path, course) -> tuple[Path, dict]:
+    """An nbgrader course folder for ``course``, and the environment to run nbgrader in (homes kept in ``root``)."""
+    course_file = root / "course.yaml"
+    course_file.write_text(yaml.safe_dump(course.model_dump(mode="json"), sort_keys=False))  # keep the check order
+    folder = root / "course"
+    build_course_folder(course, course_file, folder)
+    home = root / "home"
+    env = dict(os.environ, GRADER_COURSE=str(course_file), HOME=str(home),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs alembic by name
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+        (home / sub).mkdir(parents=True)
+        env[name] = str(home / sub)
+    return folder, env
+
+
+@pytest.fixture(scope="module")
+def nbgrader_course(tmp_path_factory, strict_course):
+    return make_course(tmp_path_factory.mktemp("nbgrader"), strict_course)
+
+
+def nbgrader(folder: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def submit(folder: Path, students: dict) -> None:
+    """Fill the release notebook's answer cells (the reference's, or the given code) for each student."""
+    release = folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    reference = nbformat.read(folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in reference.cells}
+    for student, replaced in students.items():
+        notebook = nbformat.read(release, as_version=4)
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if replaced is not None and grade_id.endswith("-answer"):
+                cell.source = replaced.get(grade_id, answers[grade_id])
+        target = folder / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(notebook, target)
+
+
+def autograde_matches_grader_check(folder: Path, env: dict, course, students: dict) -> dict:
+    """Autograde and export with nbgrader; assert each exercise's score equals `grader check`'s; return those."""
+    started = time.perf_counter()
+    nbgrader(folder, env, "autograde", ASSIGNMENT)
+    print(f"nbgrader autograde: {(time.perf_counter() - started) / len(students):.2f} s per notebook")
+    nbgrader(folder, env, "export")
+    assert all(student in (folder / "grades.csv").read_text() for student in students)
+
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+        for student in students:
+            submitted = folder / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+            direct = grade_submission(notebook_to_folder(submitted, folder / "direct" / student, list(ANSWERS)), course)
+            for exercise in direct.exercises:
+                grade = gradebook.find_grade(exercise.name, ASSIGNMENT, ASSIGNMENT, student)
+                assert grade.score == exercise.score, (student, exercise.name, grade.score, exercise.score)
+                assert grade.max_score == exercise.max_score
+            scores[student] = {e.name: (e.score, e.status) for e in direct.exercises}
+    return scores
+
+
+def test_nbgrader_round_trip(nbgrader_course, strict_course):
+    folder, env = nbgrader_course
+    nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")
+    released = (folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released and "include_hidden = True" not in released
+    assert released.count("raise NotImplementedError()") == 3
+    nbgrader(folder, env, "validate", str(folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
+
+    submit(folder, STUDENTS)
+    scores = autograde_matches_grader_check(folder, env, strict_course, STUDENTS)
+
+    assert sum(score for score, _ in scores["reference"].values()) == 26
+    assert sum(score for score, _ in scores["stub"].values()) == 0
+    assert scores["tamper"]["softmax"][0] == 0
+    assert scores["loops"]["softmax"][1] == "timeout" and scores["loops"]["accuracy"][0] == 6
+    assert 0 < scores["overflow"]["softmax"][0] < 10  # partial credit inside nbgrader
+    assert scores["raises"]["accuracy"][0] == 0 and scores["raises"]["softmax"][0] == 10
+    feedback = nbformat.read(folder / "autograded" / "overflow" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    softmax_cell = next(c for c in feedback.cells if c.metadata["nbgrader"].get("grade_id") == "softmax")
+    assert "Smallest failing input found" in softmax_cell.outputs[0]["text"]
+    assert "Traceback" not in softmax_cell.outputs[0]["text"]
+
+
+def test_executing_notebooks_in_a_kernel_changes_no_score(tmp_path, strict_course):
+    course = strict_course.model_copy(update={"nbgrader": strict_course.nbgrader.model_copy(
+        update={"execute_notebooks": True})})
+    folder, env = make_course(tmp_path, course)
+    assert "SafeExecute, TrustedScores" in (folder / "nbgrader_config.py").read_text()
+    nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")
+    students = {name: STUDENTS[name] for name in ("reference", "tamper", "kills_kernel")}
+    submit(folder, students)
+    scores = autograde_matches_grader_check(folder, env, course, students)
+    assert sum(score for score, _ in scores["reference"].values()) == 26
+    assert scores["tamper"]["softmax"][0] == 0
+    executed = nbformat.read(folder / "autograded" / "reference" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    by_hand = next(c for c in executed.cells if c.metadata["nbgrader"].get("grade_id") == "by-hand")
+    assert "accuracy by hand" in by_hand.outputs[0]["text"]
+
+
+def test_source_notebook_runs_top_to_bottom(nbgrader_course):
+    from nbclient import NotebookClient
+
+    folder, env = nbgrader_course
+    notebook = nbformat.read(folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        started = time.perf_counter()
+        NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+        elapsed = time.perf_counter() - started
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert elapsed < 60
+    outputs = {cell.metadata["nbgrader"]["grade_id"]: cell.get("outputs", []) for cell in notebook.cells}
+    for exercise, points in (("softmax", 10), ("dense", 10), ("accuracy", 6)):
+        assert outputs[exercise][-1]["data"]["text/plain"] == repr(float(points))
+        assert not any(o.get("name") == "stderr" for o in outputs[exercise])
+    assert any("image/png" in o.get("data", {}) for o in outputs["pictures"])
+    assert "accuracy by hand: 0.875" in "".join(o.get("text", "") for o in outputs["by-hand"])
