@@ -151,7 +151,9 @@ class StudentProcess:
         raise CallLost("crashed", f"the worker for {function}() answered something unreadable.")
 
     def _connection(self) -> Connection:
-        if self._process is None or self._process.poll() is not None:
+        if self._process is not None and self._process.poll() is not None:
+            self._kill()  # it died on its own: still reap it and remove its cgroup
+        if self._process is None:
             self._start()
         return self._conn
 

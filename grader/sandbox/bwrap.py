@@ -31,7 +31,9 @@ def runtime_folders() -> list[Path]:
 
 def bwrap_command(worker_folder: Path, submission: Path, fd: int, python_args: list[str]) -> list[str]:
     """The full command: bwrap and its mounts, then ``python python_args... worker.py fd /submission``."""
-    command = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+    # The private /tmp comes first: a later mount of the runtime (a venv under /tmp, say) then lands on top of it.
+    command = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+               "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for link in SYSTEM_LINKS:
         path = Path(link)
         if path.is_symlink():
@@ -46,7 +48,6 @@ def bwrap_command(worker_folder: Path, submission: Path, fd: int, python_args: l
     command += [
         "--ro-bind", str(worker_folder), SANDBOX_WORKER,
         "--ro-bind", str(submission), SANDBOX_SUBMISSION,
-        "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
         "--proc", "/proc", "--dev", "/dev",
         "--chdir", SANDBOX_SUBMISSION,
         "--setenv", "HOME", "/tmp",
