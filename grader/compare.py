@@ -122,9 +122,13 @@ def expect_array(
     return got
 
 
+SCALAR_TOLERANCE = Tolerance(0.0, 1e-6, "an accuracy is a count over at most a few hundred rows: exact to 1e-6")
+
+
 def expect_fraction(outcome: Returned | Raised, expected: float, *, function: str, notes: list[str],
-                    mistakes: tuple[Mistake, ...] = (), example: tuple = (), what: str = "Keras") -> float:
-    """Check a scalar result (a Python float) against ``expected`` within 1e-6."""
+                    mistakes: tuple[Mistake, ...] = (), example: tuple = (), what: str = "Keras",
+                    tolerance: Tolerance = SCALAR_TOLERANCE) -> float:
+    """Check a scalar result (a Python float) against ``expected`` within ``tolerance``."""
     returned = returned_value(outcome, function)
     if returned.kind == "none":
         raise CheckFailed(f"{function}() returned None.", "Did you forget the return statement?")
@@ -136,7 +140,7 @@ def expect_fraction(outcome: Returned | Raised, expected: float, *, function: st
     got = float(returned.value)
     if returned.type_name not in ("float", "numpy.float64"):
         _note(notes, f"{function}() returned {returned.type_name}: accepted, but float(...) makes it a plain Python float.")
-    if not abs(got - expected) <= 1e-6:
+    if not abs(got - expected) <= tolerance.atol + tolerance.rtol * abs(expected):
         raise CheckFailed(
             f"{function}() returned {got!r}; {what} gives {expected!r}.",
             _hint(np.asarray(got), example, mistakes),

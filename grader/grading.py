@@ -61,12 +61,12 @@ def grade_submission(
     ``folder`` holds the exercise modules, or a notebook whose answer cells define the functions;
     it may also be a notebook file itself.
     """
-    exercises = course.exercises(exercise)
     settings = worker_settings(course, resolve_sandbox(sandbox))
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
     with ExitStack() as stack:
-        folder, name = _modules_folder(Path(folder), [e.module for e in course.exercises()], stack)
+        folder, name, in_notebook = _modules_folder(Path(folder), [e.module for e in course.exercises()], stack)
+        exercises = [e for e in course.exercises(exercise) if in_notebook is None or e.name in in_notebook]
         workers = [stack.enter_context(StudentProcess(folder, settings)) for _ in exercises]  # all start at once
         references = references or load_references()
         oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
@@ -79,12 +79,15 @@ def grade_submission(
     return SubmissionResult(name, tuple(results))
 
 
-def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str]:
-    """The folder of modules to grade, and the submission's name; a notebook is written out as modules first."""
+def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str, set[str] | None]:
+    """The folder of modules to grade, the submission's name, and (for a notebook) the exercises it has tests for.
+
+    A notebook is written out as modules first; it is graded on the exercises of its own assignment.
+    """
     if path.is_dir():
         notebooks = sorted(path.glob("*.ipynb")) + sorted(path.glob("*/*.ipynb"))
         if not notebooks or any((path / f"{module}.py").is_file() for module in modules):
-            return path, path.name
+            return path, path.name, None
         if len(notebooks) > 1:
             raise SubmissionError(f"{path} holds several notebooks ({', '.join(n.name for n in notebooks)}); "
                                   "keep one, or give the notebook file itself.")
@@ -95,7 +98,8 @@ def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[P
         raise SubmissionError(f"{path} is not a folder or a notebook: give the folder that holds your .py files "
                               "(e.g. exercises/) or your .ipynb file.")
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
-    return notebook_to_folder(notebook, scratch / name, modules), name
+    folder, tested = notebook_to_folder(notebook, scratch / name, modules)
+    return folder, name, tested
 
 
 def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) -> ExerciseResult:

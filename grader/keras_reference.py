@@ -55,3 +55,13 @@ def categorical_accuracy(y_pred: np.ndarray, y_true: np.ndarray) -> float:
     """Keras' categorical accuracy, averaged over the batch (ties are not its to judge)."""
     hits = keras.metrics.categorical_accuracy(y_true, y_pred)
     return float(np.mean(keras.ops.convert_to_numpy(hits)))
+
+
+def to_categorical(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """keras.utils.to_categorical."""
+    return np.asarray(keras.utils.to_categorical(labels, num_classes))
+
+
+def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """keras.losses.categorical_crossentropy (probabilities in, with Keras' clipping), averaged over the batch."""
+    return float(np.mean(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y_true, y_pred))))

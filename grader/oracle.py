@@ -58,6 +58,14 @@ class Oracle:
         """keras.metrics.categorical_accuracy averaged over the batch."""
         return float(self._lookup("categorical_accuracy", (y_pred, y_true), {}))
 
+    def to_categorical(self, labels: np.ndarray, num_classes: int) -> np.ndarray:
+        """keras.utils.to_categorical(labels, num_classes)."""
+        return self._lookup("to_categorical", (labels,), {"num_classes": num_classes})
+
+    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """keras.losses.categorical_crossentropy averaged over the batch."""
+        return float(self._lookup("categorical_crossentropy", (y_true, y_pred), {}))
+
     def _lookup(self, operation: str, arrays: tuple, params: dict) -> np.ndarray:
         key = _key(operation, arrays, params)
         if key in self.recorded:

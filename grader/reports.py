@@ -77,7 +77,10 @@ def gradescope_results(result: SubmissionResult) -> dict:
 
 
 def gradebook_csv(results: list[SubmissionResult], exercises: list[str]) -> str:
-    """One row per student: a score column and a status column per exercise, then the total."""
+    """One row per student: a score column and a status column per exercise, then the total.
+
+    An exercise a submission was not graded on (a notebook of another assignment) has empty cells.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["student", *exercises, *(f"{name}_status" for name in exercises), "total", "max_score"])
@@ -85,8 +88,8 @@ def gradebook_csv(results: list[SubmissionResult], exercises: list[str]) -> str:
         by_name = {exercise.name: exercise for exercise in result.exercises}
         writer.writerow([
             result.submission,
-            *(_points(by_name[name].score) for name in exercises),
-            *(by_name[name].status for name in exercises),
+            *(_points(by_name[name].score) if name in by_name else "" for name in exercises),
+            *(by_name[name].status if name in by_name else "" for name in exercises),
             _points(result.score),
             _points(result.max_score),
         ])

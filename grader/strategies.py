@@ -109,3 +109,23 @@ def predictions(draw, ties: bool = False) -> tuple[np.ndarray, np.ndarray]:
         y_pred = np.array(rows, dtype=dtype)
     labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
     return y_pred, np.eye(k, dtype="float32")[labels]
+
+
+@st.composite
+def class_labels(draw) -> tuple[np.ndarray, int]:
+    """(labels, num_classes): integer labels of shape (n,), n from 1, some classes possibly unused."""
+    num_classes = draw(st.integers(1, 12))
+    labels = draw(hnp.arrays(np.int64, draw(st.integers(1, 16)), elements=st.integers(0, num_classes - 1)))
+    return labels, num_classes
+
+
+@st.composite
+def probabilities(draw) -> tuple[np.ndarray, np.ndarray]:
+    """(y_true, y_pred): one-hot rows and probability rows (softmax of scores), some exactly 0 or 1."""
+    n, k = draw(st.integers(1, 12)), draw(st.integers(2, 10))
+    dtype = draw(st.sampled_from(FLOAT_DTYPES[1:]))
+    scores = _array(draw, np.dtype(dtype), (n, k), draw(st.sampled_from((3.0, 30.0, 200.0))))
+    exps = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    y_pred = (exps / exps.sum(axis=-1, keepdims=True)).astype(dtype)
+    labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
+    return np.eye(k, dtype=dtype)[labels], y_pred

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import FULL_MARKS
 from corpus import assemble, entries, expectation
 from grader.grading import grade_submission
 
@@ -39,7 +40,7 @@ def test_differently_written_correct_submission_gets_full_marks(entry, tmp_path,
     result = grade_submission(assemble(entry, tmp_path), course)
     failures = [check.feedback for exercise in result.exercises for check in exercise.checks if not check.passed]
     assert failures == []
-    assert result.score == result.max_score == 26
+    assert result.score == result.max_score == FULL_MARKS
 
 
 def test_wider_float_result_passes_with_a_note(tmp_path, course):

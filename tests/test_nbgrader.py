@@ -15,12 +15,10 @@ import yaml
 from corpus import ROOT
 from grader.grading import grade_submission
 from grader.jupyter.course_folder import build_course_folder
-from grader.jupyter.submission import notebook_to_folder
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "forward_pass"
-ANSWERS = {"softmax": "softmax-answer", "dense": "dense-answer", "accuracy": "accuracy-answer"}
 
 
 def corpus_code(kind: str, entry: str, module: str) -> str:
@@ -69,10 +67,10 @@ def nbgrader(folder: Path, env: dict, *args: str) -> subprocess.CompletedProcess
     return result
 
 
-def submit(folder: Path, students: dict) -> None:
+def submit(folder: Path, students: dict, assignment: str = ASSIGNMENT) -> None:
     """Fill the release notebook's answer cells (the reference's, or the given code) for each student."""
-    release = folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    reference = nbformat.read(folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    release = folder / "release" / assignment / f"{assignment}.ipynb"
+    reference = nbformat.read(folder / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     answers = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in reference.cells}
     for student, replaced in students.items():
         notebook = nbformat.read(release, as_version=4)
@@ -80,15 +78,15 @@ def submit(folder: Path, students: dict) -> None:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
             if replaced is not None and grade_id.endswith("-answer"):
                 cell.source = replaced.get(grade_id, answers[grade_id])
-        target = folder / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        target = folder / "submitted" / student / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         nbformat.write(notebook, target)
 
 
-def autograde_matches_grader_check(folder: Path, env: dict, course, students: dict) -> dict:
+def autograde_matches_grader_check(folder: Path, env: dict, course, students: dict, assignment: str = ASSIGNMENT) -> dict:
     """Autograde and export with nbgrader; assert each exercise's score equals `grader check`'s; return those."""
     started = time.perf_counter()
-    nbgrader(folder, env, "autograde", ASSIGNMENT)
+    nbgrader(folder, env, "autograde", assignment)
     print(f"nbgrader autograde: {(time.perf_counter() - started) / len(students):.2f} s per notebook")
     nbgrader(folder, env, "export")
     assert all(student in (folder / "grades.csv").read_text() for student in students)
@@ -98,10 +96,10 @@ def autograde_matches_grader_check(folder: Path, env: dict, course, students: di
     scores = {}
     with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
         for student in students:
-            submitted = folder / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-            direct = grade_submission(notebook_to_folder(submitted, folder / "direct" / student, list(ANSWERS)), course)
+            submitted = folder / "submitted" / student / assignment / f"{assignment}.ipynb"
+            direct = grade_submission(submitted, course)  # a notebook is graded on its own assignment's exercises
             for exercise in direct.exercises:
-                grade = gradebook.find_grade(exercise.name, ASSIGNMENT, ASSIGNMENT, student)
+                grade = gradebook.find_grade(exercise.name, assignment, assignment, student)
                 assert grade.score == exercise.score, (student, exercise.name, grade.score, exercise.score)
                 assert grade.max_score == exercise.max_score
             scores[student] = {e.name: (e.score, e.status) for e in direct.exercises}
@@ -129,6 +127,21 @@ def test_nbgrader_round_trip(nbgrader_course, strict_course):
     softmax_cell = next(c for c in feedback.cells if c.metadata["nbgrader"].get("grade_id") == "softmax")
     assert "Smallest failing input found" in softmax_cell.outputs[0]["text"]
     assert "Traceback" not in softmax_cell.outputs[0]["text"]
+
+
+def test_second_assignment_round_trip(nbgrader_course, strict_course):
+    folder, env = nbgrader_course
+    nbgrader(folder, env, "generate_assignment", "learning", "--force")
+    students = {
+        "reference_learning": {},
+        "stub_learning": None,
+        "sum_not_mean": {"crossentropy-answer": corpus_code("buggy", "crossentropy_sum", "crossentropy")},
+    }
+    submit(folder, students, "learning")
+    scores = autograde_matches_grader_check(folder, env, strict_course, students, "learning")
+    assert scores["reference_learning"] == {"one_hot": (3.0, "passed"), "crossentropy": (6.0, "passed")}
+    assert scores["stub_learning"]["one_hot"] == (0.0, "not_attempted")
+    assert scores["sum_not_mean"]["crossentropy"][1] == "failed" and scores["sum_not_mean"]["one_hot"][0] == 3
 
 
 def test_executing_notebooks_in_a_kernel_changes_no_score(tmp_path, strict_course):

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import PROJECT
+from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT
 from grader.course import load_course
 from grader.errors import GraderError
 from grader.references.store import load_references
@@ -58,7 +58,7 @@ def test_handout_grades_without_hidden_checks(handout):
     code = "import json; from grader import api; r = api.check('exercises'); print(json.dumps(r.summary()))"
     out = subprocess.run([sys.executable, "-c", code], cwd=handout, capture_output=True, text=True, check=True)
     assert '"status": "not_attempted"' in out.stdout
-    assert '"max_score": 22.0' in out.stdout  # 26 points less the 4 hidden ones
+    assert f'"max_score": {FULL_MARKS - HIDDEN_POINTS}' in out.stdout  # the hidden points are not in the handout
 
 
 def test_refuses_a_folder_with_things_in_it(tmp_path):

@@ -149,6 +149,20 @@ Write `softmax` below. The docstring says what to watch out for.
 The predicted class of a row is the index of its largest value; accuracy is the fraction of
 rows where it is the true class.
 """,
+    "one_hot": """
+## The labels as rows
+
+Keras trains on one-hot labels: `keras.utils.to_categorical(labels, 10)` turns digit 3 into a
+row of ten numbers with a single 1 at index 3. Write `one_hot`.
+""",
+    "crossentropy": """
+## How wrong is the network? The loss
+
+`model.evaluate` reports the categorical cross-entropy: the average over the batch of
+$-\\sum_k y_k \\log p_k$, the log of the probability the network gave the true digit. Keras
+clips probabilities to $[10^{-7}, 1 - 10^{-7}]$ first. An untrained model that says 0.1 for
+every digit scores $\\ln 10 = 2.3026$. Write `categorical_crossentropy`.
+""",
     "together": """
 ## All together
 

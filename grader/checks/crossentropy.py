@@ -1,0 +1,69 @@
+"""How categorical_crossentropy(y_true, y_pred) is graded."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from grader import strategies
+from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.compare import Mistake, Tolerance, expect_fraction
+
+LOSS_TOLERANCE = Tolerance(
+    1e-5, 1e-6, "Keras computes the loss in float32 (about 7 digits); the wrong answers below differ by factors"
+)
+
+
+def _loss(y_true, y_pred, clip: bool = True, log=np.log) -> float:
+    p = y_pred.astype(np.float64) / np.sum(y_pred, axis=-1, keepdims=True)
+    if clip:
+        p = np.clip(p, 1e-7, 1 - 1e-7)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.mean(-np.sum(y_true * log(p), axis=-1)))
+
+
+MISTAKES = (
+    Mistake("That is the sum over the batch: average it (np.mean over the rows).",
+            lambda t, p: len(t) * _loss(t, p)),
+    Mistake("log(0) is -inf: clip the probabilities to [1e-7, 1 - 1e-7] first, as Keras does.",
+            lambda t, p: _loss(t, p, clip=False)),
+    Mistake("Use the natural logarithm, np.log, not np.log10.", lambda t, p: _loss(t, p, log=np.log10)),
+    Mistake("A loss is positive: keep the minus sign in -sum(y_true * log(p)).", lambda t, p: -_loss(t, p)),
+)
+
+
+def _expect(ctx: Context, y_true, y_pred, expected: float, what: str) -> None:
+    expect_fraction(ctx.call(y_true, y_pred), expected, function="categorical_crossentropy", notes=ctx.notes,
+                    mistakes=MISTAKES, example=(y_true, y_pred), what=what, tolerance=LOSS_TOLERANCE)
+
+
+def matches_keras(ctx: Context) -> None:
+    check_property(ctx, strategies.probabilities(), ("y_true", "y_pred"),
+                   lambda t, p: _expect(ctx, t, p, ctx.oracle.categorical_crossentropy(t, p),
+                                        "keras.losses.categorical_crossentropy, averaged"))
+
+
+def untrained_model(ctx: Context) -> None:
+    def run(batches, index):
+        uniform = np.full_like(batches.y[index], 0.1)
+        _expect(ctx, batches.y[index], uniform, math.log(10), "ln(10): every digit at probability 0.1")
+
+    on_each_batch(ctx, False, "categorical_crossentropy(y_batch, the zero-weight model's 0.1 everywhere)", run)
+
+
+def _mnist(ctx: Context, hidden: bool) -> None:
+    def run(batches, index):
+        _expect(ctx, batches.y[index], batches.predict[index], float(batches.loss[index]), "model.evaluate's loss")
+
+    on_each_batch(ctx, hidden, "categorical_crossentropy(y_batch, model.predict(X_batch))", run)
+
+
+CHECKS = (
+    Check("matches_keras", "the loss equals Keras' categorical cross-entropy, clipping included", matches_keras),
+    Check("untrained_model", "an untrained model's 0.1 everywhere scores ln(10) = 2.3026 on MNIST", untrained_model),
+    Check("mnist_batches", "the trained model's loss on the public MNIST batches equals model.evaluate",
+          lambda ctx: _mnist(ctx, False)),
+    Check("mnist_hidden", "the trained model's loss on the hidden MNIST batches equals model.evaluate",
+          lambda ctx: _mnist(ctx, True)),
+)
