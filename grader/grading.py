@@ -14,7 +14,6 @@ from grader.compare import CheckFailed
 from grader.course import Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
 from grader.forbidden import forbidden_imports
-from grader.jupyter.submission import notebook_to_folder
 from grader.oracle import Oracle
 from grader.references.store import DATA, References, load_references
 from grader.replay import Recording
@@ -97,6 +96,8 @@ def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[P
     else:
         raise SubmissionError(f"{path} is not a folder or a notebook: give the folder that holds your .py files "
                               "(e.g. exercises/) or your .ipynb file.")
+    from grader.jupyter.submission import notebook_to_folder  # nbformat's import takes seconds: only for notebooks
+
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
     folder, tested = notebook_to_folder(notebook, scratch / name, modules)
     return folder, name, tested
