@@ -122,6 +122,53 @@ def expect_array(
     return got
 
 
+def expect_array_list(
+    outcome: Returned | Raised,
+    expected: list[np.ndarray],
+    *,
+    function: str,
+    names: tuple[str, ...],
+    input_dtype: np.dtype,
+    notes: list[str],
+    mistakes: tuple[Mistake, ...] = (),
+    example: tuple = (),
+    what: str = "Keras",
+) -> list[np.ndarray]:
+    """Check a list of arrays (e.g. [dW, db]) item by item; a hint needs every item to match a known mistake."""
+    returned = returned_value(outcome, function)
+    listing = ", ".join(names)
+    if returned.kind != "sequence" or returned.items is None:
+        raise CheckFailed(f"{function}() returned a {returned.type_name}; it should return a list [{listing}].",
+                          f"Return them together: return [{listing}].")
+    if len(returned.items) != len(expected):
+        raise CheckFailed(f"{function}() returned {len(returned.items)} items; expected {len(expected)}: [{listing}].")
+    got = []
+    for name, item, want in zip(names, returned.items, expected):
+        as_array = Returned("ndarray" if item is not None else "other", "an item that is not a number array", item)
+        try:
+            got.append(expect_array(as_array, want, function=f"{function}()'s {name}", input_dtype=input_dtype,
+                                    notes=notes, what=what))
+        except CheckFailed as failure:
+            raise CheckFailed(failure.problem, _list_hint(returned.items, example, mistakes) or failure.hints) from None
+    return got
+
+
+def _list_hint(items: tuple, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
+    matches = []
+    with np.errstate(all="ignore"):
+        for mistake in mistakes:
+            try:
+                wrong = mistake.wrong(*example)
+            except (ValueError, TypeError, IndexError, ArithmeticError):
+                continue
+            if wrong is None or len(wrong) != len(items):
+                continue
+            if all(item is not None and np.shape(item) == np.shape(w) and np.allclose(item, w, rtol=1e-3, atol=1e-5)
+                   for item, w in zip(items, wrong)):
+                matches.append(mistake.hint)
+    return tuple(matches)
+
+
 SCALAR_TOLERANCE = Tolerance(0.0, 1e-6, "an accuracy is a count over at most a few hundred rows: exact to 1e-6")
 
 

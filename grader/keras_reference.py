@@ -65,3 +65,20 @@ def to_categorical(labels: np.ndarray, num_classes: int) -> np.ndarray:
 def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """keras.losses.categorical_crossentropy (probabilities in, with Keras' clipping), averaged over the batch."""
     return float(np.mean(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y_true, y_pred))))
+
+
+def crossentropy_gradients(x: np.ndarray, W: np.ndarray, b: np.ndarray, y_true: np.ndarray) -> list:
+    """tf.GradientTape's [dW, db] of Keras' mean categorical cross-entropy of softmax(x @ W + b)."""
+    kernel, bias = tf.Variable(W), tf.Variable(b)
+    with tf.GradientTape() as tape:
+        probabilities = keras.activations.softmax(tf.matmul(x, kernel) + bias)
+        loss = tf.reduce_mean(keras.losses.categorical_crossentropy(y_true, probabilities))
+    return [gradient.numpy() for gradient in tape.gradient(loss, [kernel, bias])]
+
+
+def sgd_step(*arrays: np.ndarray, learning_rate: float, count: int) -> list:
+    """The parameters (the first ``count`` arrays) after keras.optimizers.SGD(learning_rate) applies the
+    gradients (the rest) once."""
+    variables = [keras.Variable(p) for p in arrays[:count]]
+    keras.optimizers.SGD(learning_rate=learning_rate).apply_gradients(zip(arrays[count:], variables))
+    return [keras.ops.convert_to_numpy(v) for v in variables]

@@ -129,3 +129,24 @@ def probabilities(draw) -> tuple[np.ndarray, np.ndarray]:
     y_pred = (exps / exps.sum(axis=-1, keepdims=True)).astype(dtype)
     labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
     return np.eye(k, dtype=dtype)[labels], y_pred
+
+
+@st.composite
+def layer_batches(draw) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x, W, b, y_true) for one Dense(softmax) layer; values small enough that no probability is clipped."""
+    dtype = np.dtype(draw(st.sampled_from(FLOAT_DTYPES[1:])))
+    n, inputs = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    units = draw(st.one_of(st.just(max(inputs, 2)), st.integers(2, 6)))  # square W often; softmax needs 2 units
+    labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, units - 1)))
+    return (_array(draw, dtype, (n, inputs), 1.0), _array(draw, dtype, (inputs, units), 1.0),
+            _array(draw, dtype, (units,), 1.0), np.eye(units, dtype=dtype)[labels])
+
+
+@st.composite
+def sgd_cases(draw) -> tuple[list, list, float]:
+    """(params, grads, learning_rate): one to four arrays of any small shape and their gradients."""
+    dtype = np.dtype(draw(st.sampled_from(FLOAT_DTYPES[1:])))
+    shapes = draw(st.lists(hnp.array_shapes(min_dims=1, max_dims=2, max_side=5), min_size=1, max_size=4))
+    params = [_array(draw, dtype, shape, 3.0) for shape in shapes]
+    grads = [_array(draw, dtype, shape, 3.0) for shape in shapes]
+    return params, grads, draw(st.sampled_from((0.001, 0.01, 0.1, 0.5)))

@@ -52,6 +52,8 @@ class Returned:
     value: np.ndarray | None
     args_after: tuple = ()
     """The arguments as they were after the call (asked for with return_args)."""
+    items: tuple | None = None
+    """For a list or tuple: each item as a plain numeric array, or None where it is not one."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,11 @@ class StudentProcess:
             after = ()
             if "args_after" in header:
                 after = tuple(wire.unpack(header["args_after"], arrays[header["args_offset"] :]))
-            return Returned(str(header.get("kind")), str(header.get("type")), value, after)
+            items = None
+            if isinstance(header.get("items"), list):
+                items = tuple(_plain_array(arrays[i]) if isinstance(i, int) and i < len(arrays) else None
+                              for i in header["items"])
+            return Returned(str(header.get("kind")), str(header.get("type")), value, after, items)
         if status == "raised":
             if header.get("exception") == "MemoryError":
                 raise ExerciseStopped("memory", f"{function}() ran out of memory: it may use at most "

@@ -13,6 +13,7 @@ from grader.course import Course, load_course  # noqa: E402
 
 PROJECT = Path(__file__).parents[1]
 FULL_MARKS = sum(exercise.max_score for exercise in load_course(PROJECT / "course.yaml").exercises())
+CHECK_COUNT = sum(len(exercise.checks) for exercise in load_course(PROJECT / "course.yaml").exercises())
 HIDDEN_POINTS = sum(check.points for exercise in load_course(PROJECT / "course.yaml").exercises()
                     for check in exercise.checks.values() if check.hidden)
 

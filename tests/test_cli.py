@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import FULL_MARKS, PROJECT
+from conftest import CHECK_COUNT, FULL_MARKS, PROJECT
 from corpus import ROOT, assemble
 from grader.cli import main
 
@@ -89,7 +89,7 @@ def test_grade_writes_the_gradebook(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert [s["submission"] for s in summary] == sorted(rows)
     gradescope = json.loads((out / "loops" / "results.json").read_text())
-    assert gradescope["score"] == FULL_MARKS and len(gradescope["tests"]) == 22
+    assert gradescope["score"] == FULL_MARKS and len(gradescope["tests"]) == CHECK_COUNT
     assert {t["visibility"] for t in gradescope["tests"]} == {"visible", "after_published"}
 
 

@@ -163,6 +163,20 @@ $-\\sum_k y_k \\log p_k$, the log of the probability the network gave the true d
 clips probabilities to $[10^{-7}, 1 - 10^{-7}]$ first. An untrained model that says 0.1 for
 every digit scores $\\ln 10 = 2.3026$. Write `categorical_crossentropy`.
 """,
+    "gradients": """
+## Which way is downhill? The gradients
+
+Training needs the gradient of the loss with respect to W and b. For softmax followed by
+cross-entropy it is short: with $p = \\mathrm{softmax}(xW + b)$ and $\\delta = (p - y)/n$,
+$\\partial L/\\partial W = x^T \\delta$ and $\\partial L/\\partial b = \\sum_i \\delta_i$. They are checked
+against TensorFlow's `GradientTape`. Write `softmax_crossentropy_grad`.
+""",
+    "sgd": """
+## One step downhill
+
+Plain SGD moves every parameter a little against its gradient: $p \\leftarrow p - \\eta\\, g$.
+Write `sgd_step`; it is checked against `keras.optimizers.SGD`.
+""",
     "together": """
 ## All together
 

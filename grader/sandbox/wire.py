@@ -49,17 +49,30 @@ def _array(raw: bytes, dtype: str, shape: list) -> np.ndarray:
 
 
 def pack(values) -> tuple[list, list]:
-    """Encode a list of arguments: arrays go out of band, plain scalars and strings in the header."""
+    """Encode a list of arguments: arrays go out of band, plain scalars and strings in the header,
+    lists and tuples of them (a model's weights, say) item by item."""
     encoded, arrays = [], []
-    for value in values:
+
+    def encode(value):
         if isinstance(value, np.ndarray):
-            encoded.append({"array": len(arrays)})
             arrays.append(value)
-        else:
-            encoded.append({"value": value})
+            return {"array": len(arrays) - 1}
+        if isinstance(value, (list, tuple)):
+            return {"list": [encode(item) for item in value]}
+        return {"value": value}
+
+    encoded = [encode(value) for value in values]
     return encoded, arrays
 
 
 def unpack(encoded: list, arrays: list) -> list:
-    """Decode what pack() encoded."""
-    return [arrays[item["array"]] if "array" in item else item["value"] for item in encoded]
+    """Decode what pack() encoded (lists come back as lists)."""
+
+    def decode(item):
+        if "array" in item:
+            return arrays[item["array"]]
+        if "list" in item:
+            return [decode(part) for part in item["list"]]
+        return item["value"]
+
+    return [decode(item) for item in encoded]

@@ -91,7 +91,7 @@ def describe(result) -> tuple[dict, list]:
     elif isinstance(result, (bool, int, float, np.generic)):
         kind = "scalar"
     elif isinstance(result, (list, tuple)):
-        kind = "sequence"
+        return _describe_sequence(reply, result)
     else:
         return dict(reply, kind="other"), []
     try:
@@ -101,6 +101,31 @@ def describe(result) -> tuple[dict, list]:
     if value.dtype.kind not in wire.NUMERIC_KINDS:
         return dict(reply, kind=kind, dtype=str(value.dtype)), []
     return dict(reply, kind=kind, value=0), [value]
+
+
+def _describe_sequence(reply: dict, result) -> tuple[dict, list]:
+    """A list or tuple: each item as a plain numeric array where it is one (weights, gradients), and the
+    whole as one array where the items line up."""
+    items, arrays = [], []
+    for item in list(result)[:64]:
+        try:
+            value = np.array(item)
+        except BaseException:  # noqa: BLE001
+            value = None
+        if value is None or value.dtype.kind not in wire.NUMERIC_KINDS:
+            items.append(None)
+        else:
+            items.append(len(arrays))
+            arrays.append(value)
+    reply = dict(reply, kind="sequence", items=items, length=len(result))
+    try:
+        whole = np.array(result)
+        if whole.dtype.kind in wire.NUMERIC_KINDS:
+            reply["value"] = len(arrays)
+            arrays.append(whole)
+    except BaseException:  # noqa: BLE001 - ragged items have no single array
+        pass
+    return reply, arrays
 
 
 def student_traceback(error: BaseException) -> str:

@@ -1,0 +1,50 @@
+"""How softmax_crossentropy_grad(x, W, b, y_true) is graded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import strategies
+from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.compare import Mistake, expect_array_list
+
+
+def _delta(x, W, b, y_true) -> np.ndarray:
+    z = (x @ W + b).astype(np.float64)
+    exps = np.exp(z - z.max(axis=-1, keepdims=True))
+    return exps / exps.sum(axis=-1, keepdims=True) - y_true
+
+
+MISTAKES = (
+    Mistake("The loss is a mean over the batch, so its gradient carries 1/n: divide by the number of rows.",
+            lambda x, W, b, t: [x.T @ _delta(x, W, b, t), _delta(x, W, b, t).sum(axis=0)]),
+    Mistake("The sign is flipped: the gradient is p - y_true, not y_true - p.",
+            lambda x, W, b, t: [-(x.T @ _delta(x, W, b, t)) / len(x), -_delta(x, W, b, t).sum(axis=0) / len(x)]),
+    Mistake("dW is transposed: x.T @ delta has the shape of W, (inputs, units).",
+            lambda x, W, b, t: [(x.T @ _delta(x, W, b, t)).T / len(x), _delta(x, W, b, t).sum(axis=0) / len(x)]),
+    Mistake("db sums delta over the batch (axis 0), one value per unit.",
+            lambda x, W, b, t: [x.T @ _delta(x, W, b, t) / len(x), _delta(x, W, b, t).sum(axis=1) / len(x)]),
+)
+
+
+def _expect(ctx: Context, x, W, b, y_true) -> None:
+    expect_array_list(ctx.call(x, W, b, y_true), ctx.oracle.crossentropy_gradients(x, W, b, y_true),
+                      function="softmax_crossentropy_grad", names=("dW", "db"), input_dtype=x.dtype, notes=ctx.notes,
+                      mistakes=MISTAKES, example=(x, W, b, y_true), what="tf.GradientTape")
+
+
+def matches_gradient_tape(ctx: Context) -> None:
+    check_property(ctx, strategies.layer_batches(), ("x", "W", "b", "y_true"), lambda *case: _expect(ctx, *case))
+
+
+def mnist_batches(ctx: Context) -> None:
+    W, b = ctx.references.W, ctx.references.b
+    on_each_batch(ctx, False, "softmax_crossentropy_grad(X_batch, W, b, y_batch) at the trained weights",
+                  lambda batches, index: _expect(ctx, batches.x[index], W, b, batches.y[index]))
+
+
+CHECKS = (
+    Check("matches_gradient_tape", "[dW, db] equal tf.GradientTape's for Keras' mean cross-entropy", matches_gradient_tape),
+    Check("mnist_batches", "the gradients at the trained weights on the public MNIST batches equal tf.GradientTape's",
+          mnist_batches),
+)

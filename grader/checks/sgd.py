@@ -1,0 +1,53 @@
+"""How sgd_step(params, grads, learning_rate) is graded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import strategies
+from grader.checks.base import Check, Context, check_property
+from grader.compare import CheckFailed, Mistake, expect_array_list
+
+MISTAKES = (
+    Mistake("Step against the gradient: p - learning_rate * g (the gradient points uphill).",
+            lambda ps, gs, lr: [p + lr * g for p, g in zip(ps, gs)]),
+    Mistake("Scale the gradient by the learning rate: p - learning_rate * g.",
+            lambda ps, gs, lr: [p - g for p, g in zip(ps, gs)]),
+)
+
+
+def _names(params: list) -> tuple[str, ...]:
+    return tuple(f"params[{index}]" for index in range(len(params)))
+
+
+def _expect(ctx: Context, params, grads, learning_rate, return_args: bool = False):
+    outcome = ctx.call(params, grads, learning_rate, return_args=return_args)
+    expect_array_list(outcome, ctx.oracle.sgd_step(params, grads, learning_rate), function="sgd_step",
+                      names=_names(params), input_dtype=params[0].dtype, notes=ctx.notes, mistakes=MISTAKES,
+                      example=(params, grads, learning_rate), what="keras.optimizers.SGD")
+    return outcome
+
+
+def matches_keras(ctx: Context) -> None:
+    check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
+                   lambda *case: _expect(ctx, *case))
+
+
+def _unchanged(ctx: Context, params, grads, learning_rate) -> None:
+    outcome = _expect(ctx, params, grads, learning_rate, return_args=True)
+    after_params, after_grads = outcome.args_after[0], outcome.args_after[1]
+    for name, before, after in (("params", params, after_params), ("grads", grads, after_grads)):
+        if not all(np.array_equal(b, a) for b, a in zip(before, after)):
+            raise CheckFailed(f"sgd_step() changed the arrays in {name}.",
+                              "p - learning_rate * g makes a new array; p -= ... changes the caller's.")
+
+
+def inputs_unchanged(ctx: Context) -> None:
+    check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
+                   lambda *case: _unchanged(ctx, *case))
+
+
+CHECKS = (
+    Check("matches_keras", "one step equals keras.optimizers.SGD applying the gradients", matches_keras),
+    Check("inputs_unchanged", "params and grads are the same after the call", inputs_unchanged),
+)
