@@ -43,7 +43,7 @@ def build_references(*, course_file: Path = DEFAULT_COURSE, mnist: str | None = 
 
 
 def _modules(course_file: Path) -> list[str]:
-    return [exercise.module for exercise in load_course(course_file).exercises()]
+    return list(dict.fromkeys(exercise.module for exercise in load_course(course_file).exercises()))
 
 
 def write_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[Path]:

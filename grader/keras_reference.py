@@ -82,3 +82,18 @@ def sgd_step(*arrays: np.ndarray, learning_rate: float, count: int) -> list:
     variables = [keras.Variable(p) for p in arrays[:count]]
     keras.optimizers.SGD(learning_rate=learning_rate).apply_gradients(zip(arrays[count:], variables))
     return [keras.ops.convert_to_numpy(v) for v in variables]
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """keras.activations.relu, in z's dtype."""
+    return keras.ops.convert_to_numpy(keras.activations.relu(keras.ops.convert_to_tensor(z)))
+
+
+def mlp(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """A Keras model Input -> Dense(relu) -> Dense(softmax) with weights [W1, b1, W2, b2], applied to x."""
+    inputs = keras.Input(shape=(W1.shape[0],), dtype=str(x.dtype))
+    hidden = keras.layers.Dense(W1.shape[1], activation="relu", dtype=str(x.dtype))
+    output = keras.layers.Dense(W2.shape[1], activation="softmax", dtype=str(x.dtype))
+    model = keras.Model(inputs, output(hidden(inputs)))
+    model.set_weights([W1, b1, W2, b2])
+    return keras.ops.convert_to_numpy(model(x))

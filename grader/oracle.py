@@ -75,6 +75,14 @@ class Oracle:
         count = len(params)
         return self._lookup_list("sgd_step", (*params, *grads), {"learning_rate": learning_rate, "count": count}, count)
 
+    def relu(self, z: np.ndarray) -> np.ndarray:
+        """keras.activations.relu(z)."""
+        return self._lookup("relu", (z,), {})
+
+    def mlp(self, x: np.ndarray, params: list) -> np.ndarray:
+        """A Keras Dense(relu) -> Dense(softmax) model with weights ``params`` = [W1, b1, W2, b2], applied to x."""
+        return self._lookup("mlp", (x, *params), {})
+
     def _lookup_list(self, operation: str, arrays: tuple, params: dict, count: int) -> list[np.ndarray]:
         """A result that is a list of ``count`` arrays, recorded item by item."""
         key = _key(operation, arrays, params)

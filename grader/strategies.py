@@ -150,3 +150,15 @@ def sgd_cases(draw) -> tuple[list, list, float]:
     params = [_array(draw, dtype, shape, 3.0) for shape in shapes]
     grads = [_array(draw, dtype, shape, 3.0) for shape in shapes]
     return params, grads, draw(st.sampled_from((0.001, 0.01, 0.1, 0.5)))
+
+
+@st.composite
+def mlp_cases(draw) -> tuple[np.ndarray, list]:
+    """(x, [W1, b1, W2, b2]) for Input -> Dense(hidden, relu) -> Dense(classes, softmax); square layers often."""
+    dtype = np.dtype(draw(st.sampled_from(FLOAT_DTYPES[1:])))
+    n, inputs = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    hidden = draw(st.one_of(st.just(inputs), st.integers(1, 6)))
+    classes = draw(st.one_of(st.just(max(hidden, 2)), st.integers(2, 6)))
+    params = [_array(draw, dtype, (inputs, hidden), 2.0), _array(draw, dtype, (hidden,), 2.0),
+              _array(draw, dtype, (hidden, classes), 2.0), _array(draw, dtype, (classes,), 2.0)]
+    return _array(draw, dtype, (n, inputs), 2.0), params

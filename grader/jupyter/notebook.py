@@ -163,6 +163,18 @@ $-\\sum_k y_k \\log p_k$, the log of the probability the network gave the true d
 clips probabilities to $[10^{-7}, 1 - 10^{-7}]$ first. An untrained model that says 0.1 for
 every digit scores $\\ln 10 = 2.3026$. Write `categorical_crossentropy`.
 """,
+    "relu": """
+## A hidden layer: ReLU
+
+The tutorial's first layer was `Dense(units=20, activation='relu')`: ReLU keeps positive values
+and zeroes negative ones. Write `relu`.
+""",
+    "mlp": """
+## Two layers
+
+`Input(784) -> Dense(20, relu) -> Dense(10, softmax)`, with the weights in the order
+`model.get_weights()` gives them: `[W1, b1, W2, b2]`. Write `mlp_forward`.
+""",
     "gradients": """
 ## Which way is downhill? The gradients
 
