@@ -175,6 +175,13 @@ and zeroes negative ones. Write `relu`.
 `Input(784) -> Dense(20, relu) -> Dense(10, softmax)`, with the weights in the order
 `model.get_weights()` gives them: `[W1, b1, W2, b2]`. Write `mlp_forward`.
 """,
+    "glorot": """
+## Where the weights start
+
+The tutorial's `Dense(20, kernel_initializer='glorot_uniform')` starts from random weights drawn
+uniformly in $\\pm\\sqrt{6/(\\text{fan\\_in} + \\text{fan\\_out})}$. Write `glorot_uniform`; it is checked
+statistically (bounds, a Kolmogorov-Smirnov test, and the use of the generator you are given).
+""",
     "gradients": """
 ## Which way is downhill? The gradients
 

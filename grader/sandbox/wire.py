@@ -19,6 +19,16 @@ class ProtocolError(Exception):
 NUMERIC_KINDS = "biufc"
 
 
+class SeededRng:
+    """Stands for ``np.random.default_rng(seed)`` in a call: the worker builds the generator itself."""
+
+    def __init__(self, seed: int):
+        self.seed = int(seed)
+
+    def __repr__(self) -> str:
+        return f"np.random.default_rng({self.seed})"
+
+
 def send(conn, header: dict, arrays=()) -> None:
     """Send a header and its arrays (numeric dtypes only)."""
     arrays = [np.asarray(array) for array in arrays]
@@ -59,6 +69,8 @@ def pack(values) -> tuple[list, list]:
             return {"array": len(arrays) - 1}
         if isinstance(value, (list, tuple)):
             return {"list": [encode(item) for item in value]}
+        if isinstance(value, SeededRng):
+            return {"rng_seed": value.seed}
         return {"value": value}
 
     encoded = [encode(value) for value in values]
@@ -73,6 +85,8 @@ def unpack(encoded: list, arrays: list) -> list:
             return arrays[item["array"]]
         if "list" in item:
             return [decode(part) for part in item["list"]]
+        if "rng_seed" in item:
+            return np.random.default_rng(int(item["rng_seed"]))
         return item["value"]
 
     return [decode(item) for item in encoded]

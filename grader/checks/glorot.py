@@ -1,0 +1,87 @@
+"""How glorot_uniform(fan_in, fan_out, rng) is graded: statistically, never against one draw.
+
+Each case draws a kernel from a fixed seed, so every student meets the same generator and the
+verdict is deterministic. The distribution is judged by a one-sample Kolmogorov-Smirnov test
+against Uniform(-limit, limit) at a significance level of 1e-3: a correct implementation with
+a random seed would be rejected with probability 1e-3 per case (at most 0.4% over the 4 cases);
+with the fixed seeds below, the reference solution passes, so the verdict is not left to chance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks.base import Check, Context
+from grader.compare import CheckFailed, expect_array_shape, show
+from grader.sandbox.wire import SeededRng
+
+CASES = ((784, 20, 1), (20, 10, 2), (64, 64, 3), (5, 30, 4))
+"""(fan_in, fan_out, seed): the tutorial's two layers, a square one, and a small wide one."""
+SIGNIFICANCE = 1e-3
+
+
+def limit(fan_in: int, fan_out: int) -> float:
+    return float(np.sqrt(6 / (fan_in + fan_out)))
+
+
+def ks_pvalue(sample: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """The Kolmogorov-Smirnov statistic of ``sample`` against Uniform(low, high), and its asymptotic p-value."""
+    values = np.sort(np.ravel(sample).astype(np.float64))
+    n = len(values)
+    cdf = np.clip((values - low) / (high - low), 0, 1)
+    statistic = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n))
+    k = np.arange(1, 101)
+    pvalue = float(np.clip(2 * np.sum((-1) ** (k - 1) * np.exp(-2 * k**2 * n * statistic**2)), 0, 1))
+    return float(statistic), pvalue
+
+
+def _draw(ctx: Context, fan_in: int, fan_out: int, seed: int) -> np.ndarray:
+    return expect_array_shape(ctx.call(fan_in, fan_out, SeededRng(seed)), (fan_in, fan_out), function="glorot_uniform")
+
+
+def bounds(ctx: Context) -> None:
+    for fan_in, fan_out, seed in CASES:
+        w, bound = _draw(ctx, fan_in, fan_out, seed), limit(fan_in, fan_out)
+        call = f"glorot_uniform({fan_in}, {fan_out}, np.random.default_rng({seed}))"
+        if np.max(np.abs(w)) > bound:
+            raise CheckFailed(f"{call} has values up to {np.max(np.abs(w)):.4f}; every value must lie in "
+                              f"[-{bound:.4f}, {bound:.4f}] = ±sqrt(6 / (fan_in + fan_out)).",
+                              "limit = sqrt(6 / (fan_in + fan_out)), and draw uniformly between -limit and limit.")
+        if np.max(np.abs(w)) < 0.9 * bound:
+            raise CheckFailed(f"{call} never goes beyond {np.max(np.abs(w)):.4f}; with {w.size} uniform draws the "
+                              f"values reach close to ±{bound:.4f}.",
+                              "The range is [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)).")
+
+
+def uniform_distribution(ctx: Context) -> None:
+    for fan_in, fan_out, seed in CASES:
+        w, bound = _draw(ctx, fan_in, fan_out, seed), limit(fan_in, fan_out)
+        statistic, pvalue = ks_pvalue(w, -bound, bound)
+        if pvalue < SIGNIFICANCE:
+            raise CheckFailed(
+                f"glorot_uniform({fan_in}, {fan_out}, np.random.default_rng({seed})) does not look uniform on "
+                f"[-{bound:.4f}, {bound:.4f}]: Kolmogorov-Smirnov statistic {statistic:.4f}, p = {pvalue:.2g} "
+                f"(< {SIGNIFICANCE:g}). Its mean is {w.mean():.4f} and its standard deviation {w.std():.4f}; "
+                f"uniform ones would be 0 and {bound / np.sqrt(3):.4f}.",
+                "Use rng.uniform(-limit, limit, size=(fan_in, fan_out)), not a normal distribution.")
+
+
+def uses_the_generator(ctx: Context) -> None:
+    fan_in, fan_out, _ = CASES[1]
+    first, again = _draw(ctx, fan_in, fan_out, 7), _draw(ctx, fan_in, fan_out, 7)
+    other = _draw(ctx, fan_in, fan_out, 8)
+    if not np.array_equal(first, again):
+        raise CheckFailed("Two calls with np.random.default_rng(7) gave different weights:\n"
+                          f"{show(first[:2])}\n{show(again[:2])}",
+                          "Draw from the rng argument (rng.uniform), not from np.random.")
+    if np.array_equal(first, other):
+        raise CheckFailed("Generators seeded 7 and 8 gave the same weights.", "Draw from the rng argument.")
+
+
+CHECKS = (
+    Check("bounds", "every weight lies in ±sqrt(6 / (fan_in + fan_out)) and the range is used", bounds),
+    Check("uniform_distribution", "a Kolmogorov-Smirnov test accepts Uniform(-limit, limit) at 1e-3",
+          uniform_distribution),
+    Check("uses_the_generator", "the same generator state gives the same weights, another gives others",
+          uses_the_generator),
+)
