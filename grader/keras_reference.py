@@ -97,3 +97,15 @@ def mlp(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.nd
     model = keras.Model(inputs, output(hidden(inputs)))
     model.set_weights([W1, b1, W2, b2])
     return keras.ops.convert_to_numpy(model(x))
+
+
+def fit_epoch(W: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray, *, learning_rate: float,
+              batch_size: int) -> list:
+    """[W, b] of a Dense(softmax) model after model.fit(x, y, batch_size, epochs=1, shuffle=False) with plain SGD."""
+    inputs = keras.Input(shape=(W.shape[0],))
+    layer = keras.layers.Dense(W.shape[1], activation="softmax")
+    model = keras.Model(inputs, layer(inputs))
+    layer.set_weights([W, b])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="categorical_crossentropy")
+    model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+    return layer.get_weights()

@@ -83,6 +83,11 @@ class Oracle:
         """A Keras Dense(relu) -> Dense(softmax) model with weights ``params`` = [W1, b1, W2, b2], applied to x."""
         return self._lookup("mlp", (x, *params), {})
 
+    def fit_epoch(self, W, b, x, y, learning_rate: float, batch_size: int) -> list[np.ndarray]:
+        """[W, b] after one epoch of Keras model.fit with plain SGD, in order (shuffle=False)."""
+        return self._lookup_list("fit_epoch", (W, b, x, y),
+                                 {"learning_rate": learning_rate, "batch_size": batch_size}, 2)
+
     def _lookup_list(self, operation: str, arrays: tuple, params: dict, count: int) -> list[np.ndarray]:
         """A result that is a list of ``count`` arrays, recorded item by item."""
         key = _key(operation, arrays, params)

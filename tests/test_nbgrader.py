@@ -141,7 +141,8 @@ def test_second_assignment_round_trip(nbgrader_course, strict_course):
     scores = autograde_matches_grader_check(folder, env, strict_course, students, "learning")
     assert scores["reference_learning"] == {"one_hot": (3.0, "passed"), "crossentropy": (6.0, "passed"),
                                             "relu": (1.0, "passed"), "mlp": (3.0, "passed"), "glorot": (3.0, "passed"),
-                                            "gradients": (4.0, "passed"), "sgd": (3.0, "passed")}
+                                            "gradients": (4.0, "passed"), "sgd": (3.0, "passed"),
+                                            "training": (4.0, "passed")}
     assert scores["stub_learning"]["one_hot"] == (0.0, "not_attempted")
     assert scores["sum_not_mean"]["crossentropy"][1] == "failed" and scores["sum_not_mean"]["one_hot"][0] == 3
 

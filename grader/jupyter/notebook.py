@@ -196,6 +196,13 @@ against TensorFlow's `GradientTape`. Write `softmax_crossentropy_grad`.
 Plain SGD moves every parameter a little against its gradient: $p \\leftarrow p - \\eta\\, g$.
 Write `sgd_step`; it is checked against `keras.optimizers.SGD`.
 """,
+    "training": """
+## A whole epoch
+
+`model.fit(x, y, batch_size=32, epochs=1, shuffle=False)` with plain SGD walks through the data
+in batches and takes one step per batch. Write `train_epoch` with your gradients and your step;
+it is checked against Keras' `fit` from the same starting weights.
+""",
     "together": """
 ## All together
 

@@ -1,0 +1,9 @@
+from gradients import softmax_crossentropy_grad
+from sgd import sgd_step
+
+
+def train_epoch(params, x, y, learning_rate, batch_size):
+    for start in range(0, len(x) - len(x) % batch_size, batch_size):
+        grads = softmax_crossentropy_grad(x[start:start + batch_size], params[0], params[1], y[start:start + batch_size])
+        params = sgd_step(params, grads, learning_rate)
+    return params
