@@ -59,7 +59,8 @@ def _expect(ctx: Context, case) -> None:
                           function="train_epoch", names=("W", "b"), input_dtype=np.dtype("float32"), notes=ctx.notes,
                           mistakes=MISTAKES, example=(W, b, x, y, lr, bs), what="Keras model.fit with SGD")
     except CheckFailed as failure:
-        raise CheckFailed(f"On {name} (learning_rate={lr}, batch_size={bs}):\n{failure.problem}", failure.hints) from None
+        raise CheckFailed(f"On the input {name} (learning_rate={lr}, batch_size={bs}):\n{failure.problem}",
+                          failure.hints) from None
 
 
 def small_problems(ctx: Context) -> None:
