@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.sandbox import wire
-from grader.sandbox.bwrap import bwrap_command, bwrap_path
+from grader.sandbox.bwrap import bwrap_command
 from grader.sandbox.limits import Limits, PidsCgroup
 from grader.sandbox.output import CapturedOutput
 

@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 
-from conftest import PROJECT
 from corpus import assemble, entries
 from grader.gradebook import grade_class
 from grader.grading import grade_submission
