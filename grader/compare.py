@@ -154,19 +154,13 @@ def expect_array_list(
 
 
 def _list_hint(items: tuple, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
-    matches = []
-    with np.errstate(all="ignore"):
-        for mistake in mistakes:
-            try:
-                wrong = mistake.wrong(*example)
-            except (ValueError, TypeError, IndexError, ArithmeticError):
-                continue
-            if wrong is None or len(wrong) != len(items):
-                continue
-            if all(item is not None and np.shape(item) == np.shape(w) and np.allclose(item, w, rtol=1e-3, atol=1e-5)
-                   for item, w in zip(items, wrong)):
-                matches.append(mistake.hint)
-    return tuple(matches)
+    """Every known mistake whose wrong list of arrays matches ``items``, item by item."""
+    return tuple(
+        mistake.hint for mistake, wrong in _wrong_answers(example, mistakes)
+        if len(wrong) == len(items) and all(
+            item is not None and np.shape(item) == np.shape(w) and np.allclose(item, w, rtol=1e-3, atol=1e-5)
+            for item, w in zip(items, wrong))
+    )
 
 
 SCALAR_TOLERANCE = Tolerance(0.0, 1e-6, "an accuracy is a count over at most a few hundred rows: exact to 1e-6")
@@ -241,18 +235,24 @@ def _count_nonfinite(got: np.ndarray) -> str:
 def _hint(got: np.ndarray, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
     """Every known mistake whose wrong answer matches ``got`` on this example."""
     matches = []
-    with np.errstate(all="ignore"):
-        for mistake in mistakes:
-            try:
-                wrong = mistake.wrong(*example)
-            except (ValueError, TypeError, IndexError, ArithmeticError):
-                continue  # that mistake cannot even be made on this input
-            if wrong is None:
-                continue
-            wrong = np.asarray(wrong)
+    for mistake, wrong in _wrong_answers(example, mistakes):
+        wrong = np.asarray(wrong)
+        with np.errstate(all="ignore"):
             if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-3, atol=1e-5, equal_nan=True):
                 matches.append(mistake.hint)
     return tuple(matches)
+
+
+def _wrong_answers(example: tuple, mistakes: tuple[Mistake, ...]):
+    """(mistake, its wrong answer on this example), for each mistake that can be made on it."""
+    for mistake in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = mistake.wrong(*example)
+        except (ValueError, TypeError, IndexError, ArithmeticError):
+            continue  # that mistake cannot even be made on this input
+        if wrong is not None:
+            yield mistake, wrong
 
 
 def _pair(got: np.ndarray, expected: np.ndarray, what: str) -> str:
