@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from grader.checks.base import Check, Context
@@ -34,22 +36,27 @@ MISTAKES = (
 )
 
 
-def _cases():
-    """(name, W, b, x, y, learning_rate, batch_size): small ones where the last batch is short, and MNIST."""
+def _small_cases() -> list[tuple]:
+    """(name, W, b, x, y, learning_rate, batch_size) for small problems whose last batch is short."""
     rng = np.random.default_rng(5)
-    small = []
+    cases = []
     for n, inputs, units, batch in ((10, 3, 4, 4), (7, 5, 3, 7), (9, 4, 4, 2)):
         x = rng.uniform(-1, 1, (n, inputs)).astype("float32")
         y = np.eye(units, dtype="float32")[rng.integers(0, units, n)]
         W = rng.uniform(-0.5, 0.5, (inputs, units)).astype("float32")
-        small.append((f"{n} rows, batches of {batch}", W, np.zeros(units, "float32"), x, y, 0.5, batch))
+        cases.append((f"{n} rows, batches of {batch}", W, np.zeros(units, "float32"), x, y, 0.5, batch))
+    return cases
+
+
+@functools.cache
+def _mnist_case() -> tuple:
+    """The same for the first rows of the bundled MNIST sample (read once per grading process)."""
     sample = load_sample()
     x, y = flatten_images(sample.x_train[:MNIST_ROWS]), one_hot(sample.y_train[:MNIST_ROWS])
     limit = np.sqrt(6 / (784 + 10))
     W = np.random.default_rng(6).uniform(-limit, limit, (784, 10)).astype("float32")
-    mnist = (f"the first {MNIST_ROWS} images of the bundled MNIST sample, batches of {MNIST_BATCH}",
-             W, np.zeros(10, "float32"), x, y, MNIST_RATE, MNIST_BATCH)
-    return small, mnist
+    return (f"the first {MNIST_ROWS} images of the bundled MNIST sample, batches of {MNIST_BATCH}",
+            W, np.zeros(10, "float32"), x, y, MNIST_RATE, MNIST_BATCH)
 
 
 def _expect(ctx: Context, case) -> None:
@@ -64,12 +71,12 @@ def _expect(ctx: Context, case) -> None:
 
 
 def small_problems(ctx: Context) -> None:
-    for case in _cases()[0]:
+    for case in _small_cases():
         _expect(ctx, case)
 
 
 def mnist_epoch(ctx: Context) -> None:
-    _expect(ctx, _cases()[1])
+    _expect(ctx, _mnist_case())
 
 
 CHECKS = (

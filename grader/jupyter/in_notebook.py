@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
 import os
 import sys
 import tempfile
@@ -43,7 +44,7 @@ def report_text(result: SubmissionResult) -> str:
 
     from grader.reports import print_report
 
-    console = Console(width=100, color_system=None, force_terminal=False, record=True, file=open(os.devnull, "w"))
+    console = Console(width=100, color_system=None, force_terminal=False, record=True, file=io.StringIO())
     print_report(result, console)
     return console.export_text()
 
