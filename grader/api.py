@@ -19,12 +19,21 @@ def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURS
 
 
 def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,
-          jobs: int | None = None, sandbox: bool = True) -> list[SubmissionResult]:
-    """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to."""
+          jobs: int | None = None, sandbox: bool = True, scheduler: str | None = None):
+    """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to.
+
+    Submissions already graded into ``out`` and unchanged are skipped. With ``scheduler``
+    (a Dask scheduler's address) the grading runs on that cluster's workers. Returns a
+    grader.gradebook.ClassRun.
+    """
     from grader.gradebook import grade_class
     from grader.grading import resolve_sandbox
 
-    return grade_class(Path(root), Path(out), load_course(course_file), jobs, resolve_sandbox(sandbox))
+    if scheduler:  # the workers sandbox; this machine only needs bubblewrap when it grades itself
+        sandbox = bool(sandbox)
+    else:
+        sandbox = resolve_sandbox(sandbox)
+    return grade_class(Path(root), Path(out), load_course(course_file), jobs, sandbox, scheduler=scheduler)
 
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:

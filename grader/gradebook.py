@@ -1,21 +1,60 @@
-"""Grading a whole class: every subfolder of ROOT is one student's submission."""
+"""Grading a whole class: every subfolder (or notebook) of ROOT is one student's submission.
+
+What lands in OUT:
+- ``<student>/grading.json``: the full result, with the hashes of the submission and of the
+  grading it was graded with. It is written last, in one atomic step, as each submission
+  finishes: a submission counts as graded exactly when this file is there.
+- ``<student>/results.json``: Gradescope's format, for the student.
+- ``grades.csv`` and ``summary.json``: the gradebook of every submission graded so far,
+  rewritten atomically every few seconds and at the end.
+
+Grading the same ROOT into the same OUT again skips each submission whose files and
+grading are unchanged, so a run that was stopped (even killed) picks up where it left off.
+"""
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from grader.course import Course
 from grader.errors import SubmissionError
-from grader.grading import grade_submission
+from grader.executors import DaskCluster, LocalProcesses
+from grader.fingerprint import grading_digest, submission_digest
 from grader.reports import gradebook_csv, gradescope_results
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.results import SubmissionResult
+
+RECORD = "grading.json"
+FLUSH_SECONDS = 2.0
+
+
+@dataclass
+class ClassRun:
+    """What a class run did: every submission's result (in ROOT's order), and which were graded now."""
+
+    results: list[SubmissionResult]
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def status_counts(self) -> Counter:
+        """Exercises by status, over every submission."""
+        return Counter(exercise.status for result in self.results for exercise in result.exercises)
+
+    def closing_line(self, out: Path) -> str:
+        counts = ", ".join(f"{count} {status}" for status, count in sorted(self.status_counts().items()))
+        skipped = f", {len(self.skipped)} skipped (unchanged since they were graded)" if self.skipped else ""
+        return (f"graded {len(self.graded)} submissions in {self.seconds:.1f} s{skipped}; gradebook of "
+                f"{len(self.results)} in {out}. Exercises by status: {counts or 'none'}.")
 
 
 def find_submissions(root: Path) -> list[Path]:
@@ -29,43 +68,125 @@ def find_submissions(root: Path) -> list[Path]:
     return found
 
 
+def student_name(submission: Path) -> str:
+    return submission.stem if submission.suffix == ".ipynb" else submission.name
+
+
 def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
-                console: Console | None = None) -> list[SubmissionResult]:
-    """Grade every submission under ``root``; write grades.csv, summary.json and <student>/results.json in ``out``."""
-    folders = find_submissions(root)
+                console: Console | None = None, scheduler: str | None = None) -> ClassRun:
+    """Grade every submission under ``root`` that is new or changed; keep OUT's gradebook current as they finish."""
+    started = time.monotonic()
+    submissions = find_submissions(root)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(folders)))
-    results: dict[str, SubmissionResult] = {}
-    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=console or Console(stderr=True))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool, progress:
-        task = progress.add_task("grading", total=len(folders))
-        futures = {pool.submit(_grade_one, folder, course, sandbox): folder for folder in folders}
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.submission] = result
-            _write_student(out, result)
-            progress.advance(task)
-    ordered = [results[folder.stem if folder.suffix == ".ipynb" else folder.name] for folder in folders]
-    (out / "summary.json").write_text(json.dumps([r.summary() for r in ordered], indent=2) + "\n")
-    (out / "grades.csv").write_text(gradebook_csv(ordered, [e.name for e in course.exercises()]))
-    return ordered
+    console = console or Console(stderr=True)
+    grading = grading_digest(course, sandbox)
+    done: dict[str, SubmissionResult] = {}
+    digests, to_grade = {}, []
+    for submission in submissions:
+        name, digest = student_name(submission), submission_digest(submission)
+        digests[name] = digest
+        previous = _read_record(out / name / RECORD)
+        if previous and previous.get("submission_digest") == digest and previous.get("grading_digest") == grading:
+            done[name] = SubmissionResult.from_record(previous["result"])
+        else:
+            to_grade.append(submission)
+    run = ClassRun([], skipped=sorted(done))
+    if done:
+        console.print(f"{len(done)} of {len(submissions)} submissions are unchanged since {out} graded them: skipped.")
+    gradebook = _Gradebook(out, [student_name(s) for s in submissions], [e.name for e in course.exercises()], done)
+    if to_grade:
+        _grade(to_grade, course, sandbox, jobs, scheduler, console, digests, grading, gradebook, run)
+    gradebook.flush()
+    run.results = gradebook.ordered()
+    run.seconds = time.monotonic() - started
+    return run
 
 
-def _grade_one(folder: Path, course: Course, sandbox: bool) -> SubmissionResult:
+def _grade(submissions: list[Path], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
+           console: Console, digests: dict, grading: str, gradebook: _Gradebook, run: ClassRun) -> None:
+    if scheduler:
+        executor = DaskCluster(scheduler)
+    else:
+        executor = LocalProcesses(max(1, min(jobs or os.cpu_count() or 1, len(submissions))))
+    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("left:"), TimeRemainingColumn(), console=console)
+    cancel = True
+    with _stop_on_sigterm():
+        try:
+            console.print(f"grading {len(submissions)} submissions on {executor.describe()}")
+            with progress:
+                task = progress.add_task("grading", total=len(submissions))
+                futures = [executor.submit(submission, course, sandbox) for submission in submissions]
+                for future in executor.completed(futures):
+                    result = future.result()
+                    _write_student(gradebook.out, result, digests[result.submission], grading)
+                    gradebook.add(result)
+                    run.graded.append(result.submission)
+                    progress.advance(task)
+            cancel = False
+        finally:
+            gradebook.flush()  # what was done, even when stopped halfway
+            executor.close(cancel=cancel)
+
+
+class _Gradebook:
+    """grades.csv and summary.json of the submissions graded so far, rewritten at most every FLUSH_SECONDS."""
+
+    def __init__(self, out: Path, names: list[str], exercises: list[str], done: dict[str, SubmissionResult]):
+        self.out, self.names, self.exercises, self.done = out, names, exercises, dict(done)
+        self._flushed = 0.0
+
+    def add(self, result: SubmissionResult) -> None:
+        self.done[result.submission] = result
+        if time.monotonic() - self._flushed > FLUSH_SECONDS:
+            self.flush()
+
+    def ordered(self) -> list[SubmissionResult]:
+        return [self.done[name] for name in self.names if name in self.done]
+
+    def flush(self) -> None:
+        ordered = self.ordered()
+        _write_atomically(self.out / "summary.json", json.dumps([r.summary() for r in ordered], indent=2) + "\n")
+        _write_atomically(self.out / "grades.csv", gradebook_csv(ordered, self.exercises))
+        self._flushed = time.monotonic()
+
+
+def _read_record(path: Path) -> dict | None:
     try:
-        return grade_submission(folder, course, sandbox=sandbox)
-    except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
-        message = f"This submission could not be graded ({type(error).__name__}: {error})."
-        return SubmissionResult(folder.name, tuple(
-            ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message, ran=False)
-                                                  for n, c in e.checks.items()),
-                           message)
-            for e in course.exercises()
-        ))
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("result"), dict) else None
 
 
-def _write_student(out: Path, result: SubmissionResult) -> None:
+def _write_student(out: Path, result: SubmissionResult, digest: str, grading: str) -> None:
     folder = out / result.submission
     folder.mkdir(exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(gradescope_results(result), indent=2) + "\n")
+    _write_atomically(folder / "results.json", json.dumps(gradescope_results(result), indent=2) + "\n")
+    record = {"submission_digest": digest, "grading_digest": grading, "graded_at": time.time(),
+              "result": result.to_record()}
+    _write_atomically(folder / RECORD, json.dumps(record, indent=1) + "\n")  # last: the mark of "graded"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+class _stop_on_sigterm:
+    """SIGTERM stops a run like Ctrl-C does: the gradebook is written for what was graded."""
+
+    def __enter__(self):
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._interrupt)
+        return self
+
+    @staticmethod
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from grader.checks import CHECKS
@@ -55,10 +56,12 @@ def grade_submission(
     oracle: Oracle | None = None,
     recording: Recording | None = None,
 ) -> SubmissionResult:
-    """Grade the submission in ``folder`` (all exercises, or those named), each exercise in a fresh worker.
+    """Grade the submission in ``folder`` (all exercises, or those named) in one worker of its own.
 
     ``folder`` holds the exercise modules, or a notebook whose answer cells define the functions;
-    it may also be a notebook file itself.
+    it may also be a notebook file itself. The exercises run one after the other in the same
+    worker (a fresh one after a call that loses it: a timeout, a crash), each with its own CPU
+    budget, its own record of forbidden imports and its own output.
     """
     settings = worker_settings(course, resolve_sandbox(sandbox))
     hypothesis_settings = grading_settings(course.grading.max_examples)
@@ -66,16 +69,22 @@ def grade_submission(
     with ExitStack() as stack:
         folder, name, in_notebook = _modules_folder(Path(folder), [e.module for e in course.exercises()], stack)
         exercises = [e for e in course.exercises(exercise) if in_notebook is None or e.name in in_notebook]
-        workers = [stack.enter_context(StudentProcess(folder, settings)) for _ in exercises]  # all start at once
-        references = references or load_references()
-        oracle = oracle or Oracle.from_file(DATA / "oracle.npz")
-        recording = recording or Recording.load(DATA / "examples.npz")
-        for config, student in zip(exercises, workers):
+        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises)))
+        if references is None or oracle is None or recording is None:
+            shared = _loaded_once()
+            references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
+        for config in exercises:
+            start = student.begin_exercise(config.name)
             ctx = Context(student, config.module, config.function, oracle, references, hypothesis_settings, recording)
             result = _grade_exercise(ctx, config, forbidden_imports(folder, config.module, settings.forbidden_modules))
-            student.close()
-            results.append(replace(result, output=student.output()))
+            results.append(replace(result, output=student.output(start, student.mark())))
     return SubmissionResult(name, tuple(results))
+
+
+@lru_cache(maxsize=1)
+def _loaded_once() -> tuple[References, Oracle, Recording]:
+    """The references, recorded Keras results and recorded inputs, read once per process (never changed by grading)."""
+    return load_references(), Oracle.from_file(DATA / "oracle.npz"), Recording.load(DATA / "examples.npz")
 
 
 def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str, set[str] | None]:

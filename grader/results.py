@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 STATUSES = {
     "passed": "Every check passed.",
@@ -105,3 +105,16 @@ class SubmissionResult:
                 for exercise in self.exercises
             ],
         }
+
+    def to_record(self) -> dict:
+        """Everything in this result as plain JSON data; ``from_record`` gives it back unchanged."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> SubmissionResult:
+        exercises = tuple(
+            ExerciseResult(**dict(exercise, checks=tuple(CheckResult(**check) for check in exercise["checks"]),
+                                  notes=tuple(exercise["notes"])))
+            for exercise in record["exercises"]
+        )
+        return cls(record["submission"], exercises)

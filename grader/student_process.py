@@ -10,16 +10,20 @@ abnormally becomes an exception below.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Union
 
 import numpy as np
+import psutil
 
 from grader.sandbox import wire
 from grader.sandbox.bwrap import bwrap_command
@@ -28,6 +32,7 @@ from grader.sandbox.output import CapturedOutput
 
 WORKER_FOLDER = Path(__file__).parent / "sandbox"
 PYTHON_FLAGS = ["-E", "-s", "-B", "-u"]  # no PYTHON* variables, no user site, no .pyc files, unbuffered output
+CPU_WATCH_SECONDS = 0.25
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -79,16 +84,41 @@ class CallLost(ExerciseStopped):
     """The call never answered: it ran out of time, or the worker died. The worker restarts for the next call."""
 
 
-class StudentProcess:
-    """One worker process for one submission folder, restarted after a call that loses it."""
+@dataclass(frozen=True)
+class Request:
+    """One call to make in the worker, already encoded; ``key`` tells equal calls apart from different ones."""
 
-    def __init__(self, submission: Path, settings: WorkerSettings):
+    function: str
+    header: dict
+    arrays: list
+
+    @property
+    def key(self) -> tuple:
+        layout = tuple((a.dtype.str, a.shape) for a in self.arrays)
+        return json.dumps(self.header, sort_keys=True, default=str), layout, tuple(a.tobytes() for a in self.arrays)
+
+
+Outcome = Union[Returned, Raised, ExerciseStopped]
+
+
+class StudentProcess:
+    """One worker process for one submission folder (all its exercises), restarted after a call that loses it.
+
+    ``begin_exercise`` marks where each exercise starts: the worker gives it a fresh CPU budget
+    and its own record of forbidden imports, and the output printed from then on is that
+    exercise's. The kernel's hard CPU limit is the budget of all ``exercises`` together.
+    """
+
+    def __init__(self, submission: Path, settings: WorkerSettings, exercises: int = 1):
         self.submission = Path(submission).resolve()
         self.settings = settings
+        self.exercises = max(1, exercises)
+        self.exercise = ""
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._cgroup: PidsCgroup | None = None
-        self._output = CapturedOutput(settings.output_bytes)
+        self._output = CapturedOutput(settings.output_bytes * self.exercises)
+        self._cpu_at_start = 0.0
 
     def __enter__(self) -> StudentProcess:
         self._connection()  # start now: the worker imports NumPy while the grader loads its references
@@ -97,32 +127,117 @@ class StudentProcess:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    def begin_exercise(self, name: str) -> int:
+        """Calls from now on belong to exercise ``name``; returns where its output starts (see ``output``)."""
+        self.exercise = name
+        self._cpu_at_start = self._cpu_used() if self._process is not None else 0.0
+        return self._output.mark()
+
+    @staticmethod
+    def request(module: str, function: str, *args, return_args: bool = False, **kwargs) -> Request:
+        """The call ``module.function(*args, **kwargs)``, encoded for the worker."""
+        encoded, arrays = wire.pack(list(args) + list(kwargs.values()))
+        header = {"module": module, "function": function, "args": encoded[: len(args)],
+                  "kwargs": encoded[len(args) :], "kwarg_names": list(kwargs), "return_args": return_args}
+        return Request(function, header, arrays)
+
     def call(self, module: str, function: str, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call ``module.function(*args, **kwargs)`` in the worker and describe the outcome."""
-        conn = self._connection()
-        encoded, arrays = wire.pack(list(args) + list(kwargs.values()))
-        request = {
-            "module": module,
-            "function": function,
-            "args": encoded[: len(args)],
-            "kwargs": encoded[len(args) :],
-            "kwarg_names": list(kwargs),
-            "return_args": return_args,
-        }
-        timeout = self.settings.call_timeout
-        try:
-            wire.send(conn, request, arrays)
-            if not conn.poll(timeout):
-                self._kill()
-                raise CallLost("timeout", f"{function}() did not finish within {timeout:g} s, so it was stopped.")
-            header, reply_arrays = wire.receive(conn)
-        except (EOFError, OSError, wire.ProtocolError):
-            raise self._lost(function) from None
-        return self._decode(header, reply_arrays, function)
+        outcome = self.call_many([self.request(module, function, *args, return_args=return_args, **kwargs)])[0]
+        if isinstance(outcome, ExerciseStopped):
+            raise outcome
+        return outcome
 
-    def output(self) -> str:
-        """What the student's code printed so far (stdout and stderr), capped."""
-        return self._output.text()
+    def call_many(self, requests: list[Request]) -> list[Outcome]:
+        """Make the calls in one message; the worker answers each as it finishes, each within the call timeout.
+
+        Returns one outcome per call, in order; a call that stops the exercise gives its
+        ExerciseStopped. A lost call (timeout, dead worker) ends the list early: the calls
+        after it were never made, and the next call starts a new worker.
+        """
+        conn = self._connection()
+        header, arrays = {"exercise": self.exercise, "calls": []}, []
+        for request in requests:
+            header["calls"].append(dict(request.header, first_array=len(arrays), array_count=len(request.arrays)))
+            arrays += request.arrays
+        outcomes: list[Outcome] = []
+        timeout = self.settings.call_timeout + wire.FLUSH_SECONDS  # replies come together: allow for the wait
+        try:
+            wire.send(conn, header, arrays)
+        except OSError:
+            return [self._lost(requests[0].function)]
+        while len(outcomes) < len(requests):
+            function = requests[len(outcomes)].function
+            try:
+                stopped = self._wait(conn, timeout, function)
+                if stopped:
+                    self._kill()
+                    outcomes.append(stopped)
+                    break
+                message, message_arrays = wire.receive(conn)
+                replies = message["replies"]
+                if not isinstance(replies, list) or not replies or len(outcomes) + len(replies) > len(requests):
+                    raise wire.ProtocolError("not a list of replies to the calls made")
+            except (EOFError, OSError, KeyError, wire.ProtocolError):
+                outcomes.append(self._lost(function))
+                break
+            for reply in replies:
+                function = requests[len(outcomes)].function
+                try:
+                    first, count = int(reply["first_array"]), int(reply["array_count"])
+                    outcomes.append(self._decode(reply, message_arrays[first : first + count], function))
+                except (KeyError, TypeError, ValueError):
+                    outcomes.append(CallLost("crashed", f"the worker for {function}() answered something unreadable."))
+                except ExerciseStopped as stop:
+                    outcomes.append(stop)
+            if outcomes and isinstance(outcomes[-1], CallLost):
+                self._kill()
+                break
+        return outcomes
+
+    def _wait(self, conn: Connection, timeout: float, function: str) -> CallLost | None:
+        """Wait for the worker's next message; the reason to stop it if it runs out of time first.
+
+        Fast calls answer within the first slice. A slow one is also watched for CPU time:
+        the exercise's budget (plus the second the kernel's SIGKILL would allow) counts the
+        CPU of every process the worker started, so ignoring SIGXCPU does not buy more.
+        """
+        deadline = time.monotonic() + timeout
+        while not conn.poll(min(CPU_WATCH_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                return CallLost("timeout", f"{function}() did not finish within {self.settings.call_timeout:g} s, "
+                                           "so it was stopped.")
+            if self._cpu_used() - self._cpu_at_start > self.settings.limits.cpu_seconds + 1:
+                return CallLost("timeout", f"{function}() used more than {self.settings.limits.cpu_seconds} s of CPU "
+                                           "time, so it was stopped.")
+        return None
+
+    def _cpu_used(self) -> float:
+        """CPU seconds used by the worker's processes (those in its cgroup, or its process tree)."""
+        try:
+            if self._cgroup is not None:
+                processes = [psutil.Process(pid) for pid in self._cgroup.pids()]
+            else:
+                root = psutil.Process(self._process.pid)
+                processes = [root, *root.children(recursive=True)]
+        except (psutil.Error, AttributeError):
+            return 0.0
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system + times.children_user + times.children_system
+        return total
+
+    def output(self, start: int = 0, end: int | None = None) -> str:
+        """What the student's code printed (stdout and stderr), capped; between two marks if given."""
+        return self._output.text(start, end)
+
+    def mark(self) -> int:
+        """Where the output stands now, once everything printed so far has been read."""
+        return self._output.mark()
 
     def close(self) -> None:
         """Stop the worker and everything it started; then the output is complete."""
@@ -172,7 +287,8 @@ class StudentProcess:
             command = [sys.executable, *PYTHON_FLAGS, str(WORKER_FOLDER / "worker.py"), str(fd), str(self.submission)]
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules))
+                   GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules),
+                   GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds))
         self._cgroup = PidsCgroup.create(self.settings.limits.max_processes)
         self._process = subprocess.Popen(
             command,
@@ -187,12 +303,13 @@ class StudentProcess:
         )
         theirs.close()
         self._conn = Connection(ours.detach())
+        self._cpu_at_start = 0.0
 
     def _child_setup(self) -> None:
         """Runs in the child between fork and exec: join the cgroup, then take on the limits."""
         if self._cgroup is not None:
             self._cgroup.join()
-        self.settings.limits.apply()
+        self.settings.limits.apply(self.exercises)
 
     def _kill(self) -> None:
         if self._process is None:

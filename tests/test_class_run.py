@@ -37,7 +37,9 @@ def test_hundred_submissions_with_fifteen_hostile(strict_course, tmp_path):
         honest[name] = entry
 
     workers_before, cgroups_before = set(worker_processes()), set(leftover_cgroups())
-    results = grade_class(root, tmp_path / "out", strict_course, jobs=2, sandbox=True)
+    run = grade_class(root, tmp_path / "out", strict_course, jobs=2, sandbox=True)
+    results = run.results
+    assert sorted(run.graded) == sorted(r.submission for r in results) and not run.skipped
 
     assert len(results) == 100
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))

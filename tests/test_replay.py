@@ -36,3 +36,29 @@ def test_replay_and_hypothesis_give_the_same_verdict(course):
     generated = grade_submission(PROJECT / "solutions", course, oracle=oracle, recording=Recording())
     assert replayed.summary() == generated.summary()
     assert oracle.misses == 0  # Hypothesis drew exactly the recorded inputs
+
+
+def test_grading_inputs_do_not_depend_on_the_modules_loaded(tmp_path, monkeypatch):
+    """Hypothesis mixes constants from local modules into its draws; grading switches that off (grader.strategies)."""
+    from hypothesis import given
+
+    from grader import strategies
+
+    def draw() -> list[bytes]:
+        seen = []
+
+        @strategies.grading_settings(60)
+        @given(strategies.logits())
+        def collect(z):
+            seen.append(z.tobytes())
+
+        collect()
+        return seen
+
+    before = draw()
+    (tmp_path / "module_with_constants.py").write_text(  # constants exact in float16, within the logits' range
+        "def f(x):\n    if x > 2.5:\n        return x * 0.375 - 7.75\n    return x + 1.125 + 3.625 - 5.875 + 9.5\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import module_with_constants  # noqa: F401 - a local module, as a student's or the grader's own would be
+
+    assert draw() == before

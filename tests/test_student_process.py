@@ -94,3 +94,69 @@ def test_output_is_captured_and_capped(tmp_path):
 def test_stdin_is_empty(tmp_path):
     with submission(tmp_path, "import sys\ndef f():\n    return float(len(sys.stdin.read()))\n") as student:
         assert student.call("mod", "f").value == 0.0
+
+
+def test_a_batch_of_calls_answers_each_in_order(tmp_path):
+    with submission(tmp_path, "def f(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x * 2.0\n") as student:
+        requests = [student.request("mod", "f", float(x)) for x in (1, -1, 3)]
+        outcomes = student.call_many(requests)
+    assert [type(o) for o in outcomes] == [Returned, Raised, Returned]
+    assert outcomes[0].value == 2.0 and outcomes[2].value == 6.0 and outcomes[1].exception == "ValueError"
+
+
+def test_a_call_that_hangs_in_a_batch_ends_it_and_the_next_call_gets_a_new_worker(tmp_path):
+    source = "import time\ndef f(x):\n    if x == 2:\n        time.sleep(60)\n    return float(x)\n"
+    with submission(tmp_path, source) as student:
+        outcomes = student.call_many([student.request("mod", "f", x) for x in (1, 2, 3)])
+        assert isinstance(outcomes[-1], CallLost) and outcomes[-1].status == "timeout"
+        assert len(outcomes) <= 2  # nothing after the lost call was made
+        assert student.call("mod", "f", 5).value == 5.0
+
+
+def test_not_implemented_in_a_batch_comes_back_for_every_call(tmp_path):
+    with submission(tmp_path, "def f(x):\n    raise NotImplementedError\n") as student:
+        outcomes = student.call_many([student.request("mod", "f", x) for x in range(4)])
+        assert [o.status for o in outcomes] == ["not_attempted"] * 4
+        assert student.call_many([student.request("mod", "f", 0)])[0].status == "not_attempted"  # still in step
+
+
+def test_each_exercise_gets_its_own_output(tmp_path):
+    (tmp_path / "other.py").write_text("def g():\n    print('from g')\n    return 2.0\n")
+    with submission(tmp_path, "def f():\n    print('from f')\n    return 1.0\n") as student:
+        first = student.begin_exercise("f")
+        student.call("mod", "f")
+        second = student.begin_exercise("g")
+        student.call("other", "g")
+        end = student.mark()
+        assert student.output(first, second).strip() == "from f"
+        assert student.output(second, end).strip() == "from g"
+
+
+def test_a_forbidden_import_counts_against_its_own_module_only(tmp_path):
+    settings = WorkerSettings(sandbox=False, limits=Limits(10, 2**31, 32, 2**24), call_timeout=2,
+                              output_bytes=65536, forbidden_modules=("fractions",))
+    (tmp_path / "bad.py").write_text("def f():\n    import fractions\n    return 1.0\n")
+    (tmp_path / "good.py").write_text("def f():\n    return 1.0\n")
+    with StudentProcess(tmp_path, settings, exercises=2) as student:
+        student.begin_exercise("bad")
+        with pytest.raises(ExerciseStopped) as stopped:
+            student.call("bad", "f")
+        assert stopped.value.status == "forbidden"
+        student.begin_exercise("good")
+        assert student.call("good", "f").value == 1.0
+
+
+def test_each_exercise_gets_its_own_cpu_budget(tmp_path):
+    settings = WorkerSettings(sandbox=False, limits=Limits(2, 2**31, 32, 2**24), call_timeout=10, output_bytes=65536)
+    (tmp_path / "mod.py").write_text(
+        "import time\ndef burn():\n    end = time.process_time() + 1.2\n    while time.process_time() < end:\n"
+        "        pass\n    return 1.0\n")
+    with StudentProcess(tmp_path, settings, exercises=3) as student:
+        for exercise in ("one", "two"):  # 2.4 s of CPU in all: more than one budget, within two
+            student.begin_exercise(exercise)
+            assert student.call("mod", "burn").value == 1.0
+        student.begin_exercise("three")
+        with pytest.raises(CallLost) as lost:  # one exercise that burns beyond its own budget is stopped
+            for _ in range(3):
+                student.call("mod", "burn")
+    assert lost.value.status == "timeout"

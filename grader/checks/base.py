@@ -14,7 +14,11 @@ from grader.compare import CheckFailed, show
 from grader.oracle import Oracle
 from grader.references.store import BatchSet, References
 from grader.replay import Recording
-from grader.student_process import Raised, Returned, StudentProcess
+from grader.student_process import ExerciseStopped, Outcome, Raised, Request, Returned, StudentProcess
+
+
+class _Collected(BaseException):
+    """Raised by ``Context.call`` while prefetching: the call was collected, the body stops there."""
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,47 @@ class Context:
     key: str = ""
     """``exercise.check`` of the check running now: where its examples are recorded."""
     notes: list[str] = field(default_factory=list)
+    _collected: list[Request] | None = None
+    _prefetched: dict[tuple, list[Outcome]] = field(default_factory=dict)
 
     def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call the student's function with these arguments."""
+        request = self.student.request(self.module, self.function, *args, return_args=return_args, **kwargs)
+        if self._collected is not None:
+            self._collected.append(request)
+            raise _Collected
+        if self._prefetched:
+            waiting = self._prefetched.get(request.key)
+            if waiting:
+                outcome = waiting.pop(0)
+                if isinstance(outcome, ExerciseStopped):
+                    raise outcome
+                return outcome
         return self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
+
+    def prefetch(self, examples: list[tuple], body: Callable[..., None]) -> None:
+        """Make the first call of ``body`` on each example now, all in one message to the worker.
+
+        Each body is run up to its first call, which is collected instead of made; the calls
+        then go to the worker together, and ``call`` hands out their outcomes when the bodies
+        run for real. A call the bodies make that was not collected (a second call, say) is
+        made then, on its own. The outcomes are the same either way; only the round trips differ.
+        """
+        self._collected = []
+        try:
+            for example in examples:
+                try:
+                    body(*example)
+                except _Collected:
+                    pass
+        finally:
+            collected, self._collected = self._collected, None
+        self._prefetched = {}
+        for request, outcome in zip(collected, self.student.call_many(collected)):
+            self._prefetched.setdefault(request.key, []).append(outcome)
+
+    def forget_prefetched(self) -> None:
+        self._prefetched = {}
 
     def batches(self, hidden: bool) -> BatchSet:
         """The public or the hidden MNIST reference batches."""
@@ -75,13 +116,19 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
     its input is shown with the problem and the hint.
     """
     recording = ctx.recording
+    replay_failure = None
     if not recording.record and recording.usable(ctx.hypothesis_settings.max_examples) and ctx.key in recording.examples:
+        examples = recording.examples[ctx.key]
+        replayed = examples[0] if examples else ()
         try:
-            for example in recording.examples[ctx.key]:
-                body(*example)
+            ctx.prefetch(examples, body)
+            for replayed in examples:
+                body(*replayed)
             return
-        except CheckFailed:
-            pass  # Hypothesis meets the same failure and shrinks it
+        except CheckFailed as failure:
+            replay_failure = (replayed, failure)  # Hypothesis meets the same failure and shrinks it
+        finally:
+            ctx.forget_prefetched()
     failures: list[tuple[tuple, CheckFailed]] = []
 
     @ctx.hypothesis_settings
@@ -97,7 +144,11 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
 
     try:
         property_holds()
+        if replay_failure is not None:  # cannot happen with the same draws; never let a failure pass
+            raise CheckFailed(replay_failure[1].problem, replay_failure[1].hints)
     except CheckFailed:
+        if not failures:
+            failures.append(replay_failure)
         raise _on_input(*failures[-1], names, failures) from None
     except Flaky:
         failed = _on_input(*failures[-1], names, failures)

@@ -16,7 +16,7 @@ CGROUP_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
 
 @dataclass(frozen=True)
 class Limits:
-    """What one worker (one exercise of one submission) may use."""
+    """What one worker may use: CPU time per exercise it grades, the rest for the worker as a whole."""
 
     cpu_seconds: int
     memory_bytes: int
@@ -24,9 +24,14 @@ class Limits:
     max_file_bytes: int
     open_files: int = 256
 
-    def apply(self) -> None:
-        """Set the rlimits in the current process (the child, before exec); they pass to all it starts."""
-        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 1))  # SIGXCPU, then SIGKILL
+    def apply(self, exercises: int = 1) -> None:
+        """Set the rlimits in the current process (the child, before exec); they pass to all it starts.
+
+        CPU: the soft limit (SIGXCPU) is one exercise's budget; the worker moves it on by one
+        budget as each exercise begins, up to the hard limit (SIGKILL), the budget of all of them.
+        """
+        cpu_total = self.cpu_seconds * exercises
+        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, cpu_total + 1))
         resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.max_file_bytes, self.max_file_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))

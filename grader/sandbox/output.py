@@ -5,27 +5,58 @@ Student output never mixes with the grader's own, and results never travel over 
 
 from __future__ import annotations
 
+import fcntl
 import os
+import select
+import struct
+import termios
 import threading
+import time
 
 
 class CapturedOutput:
-    """A pipe for the worker's stdout and stderr, drained by a thread so the worker never blocks on it."""
+    """A pipe for the worker's stdout and stderr, drained by a thread so the worker never blocks on it.
+
+    Positions count every byte printed, kept or not; ``mark`` gives the position once all
+    that is in the pipe has been read, so output can be split between exercises.
+    """
 
     def __init__(self, keep_bytes: int):
         self.keep_bytes = keep_bytes
         self._kept = bytearray()
-        self._dropped = 0
-        read_fd, self.write_fd = os.pipe()
-        self._thread = threading.Thread(target=self._drain, args=(read_fd,), daemon=True)
+        self._total = 0
+        self._lock = threading.Lock()
+        self._read_fd, self.write_fd = os.pipe()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
-    def _drain(self, read_fd: int) -> None:
-        with os.fdopen(read_fd, "rb", buffering=0) as pipe:
-            while chunk := pipe.read(65536):
+    def _drain(self) -> None:
+        while True:
+            select.select([self._read_fd], [], [])
+            with self._lock:  # read and keep under one lock: mark() sees either none or all of a chunk
+                chunk = os.read(self._read_fd, 65536)
+                if not chunk:
+                    os.close(self._read_fd)
+                    self._read_fd = -1
+                    return
                 room = self.keep_bytes - len(self._kept)
-                self._kept += chunk[:room]
-                self._dropped += max(0, len(chunk) - room)
+                self._kept += chunk[:max(0, room)]
+                self._total += len(chunk)
+
+    def _unread(self) -> int:
+        try:  # bytes written to the pipe and not read yet
+            return struct.unpack("i", fcntl.ioctl(self._read_fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+        except OSError:
+            return 0
+
+    def mark(self, wait: float = 1.0) -> int:
+        """The position after everything written to the pipe so far (waiting up to ``wait`` s for the reader)."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self._lock:
+                if self._read_fd < 0 or self._unread() == 0 or time.monotonic() > deadline:
+                    return self._total
+            time.sleep(0.0005)
 
     def close(self, wait: float = 2.0) -> None:
         """Close the grader's write end and wait for the worker's ends to close (or ``wait`` seconds)."""
@@ -34,9 +65,12 @@ class CapturedOutput:
             self.write_fd = -1
         self._thread.join(wait)
 
-    def text(self) -> str:
-        """What was printed (first ``keep_bytes``), and how much more there was."""
-        text = bytes(self._kept).decode("utf-8", "replace")
-        if self._dropped:
-            text += f"\n[... {self._dropped} more bytes of output not shown]"
+    def text(self, start: int = 0, end: int | None = None) -> str:
+        """What was printed between two positions (of it, what was kept), and how much more there was."""
+        with self._lock:
+            end = self._total if end is None else end
+            kept = bytes(self._kept[start:end])
+        text = kept.decode("utf-8", "replace")
+        if end - start > len(kept):
+            text += f"\n[... {end - start - len(kept)} more bytes of output not shown]"
         return text

@@ -10,6 +10,8 @@ import json
 import numpy as np
 
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+FLUSH_SECONDS = 0.5
+"""The worker answers a batch of calls in messages of several replies, at least this often while it works."""
 
 
 class ProtocolError(Exception):
@@ -30,12 +32,11 @@ class SeededRng:
 
 
 def send(conn, header: dict, arrays=()) -> None:
-    """Send a header and its arrays (numeric dtypes only)."""
+    """Send a header (with the arrays' layout) and then all the arrays' bytes as one block (numeric dtypes only)."""
     arrays = [np.asarray(array) for array in arrays]
     layout = [[array.dtype.str, list(array.shape)] for array in arrays]
     conn.send_bytes(json.dumps(dict(header, arrays=layout)).encode())
-    for array in arrays:
-        conn.send_bytes(array.tobytes())
+    conn.send_bytes(b"".join(array.tobytes() for array in arrays))
 
 
 def receive(conn) -> tuple[dict, list]:
@@ -45,17 +46,27 @@ def receive(conn) -> tuple[dict, list]:
         layout = header["arrays"] if isinstance(header, dict) else None
         if not isinstance(layout, list):
             raise ProtocolError("header without an array layout")
-        arrays = [_array(conn.recv_bytes(MAX_MESSAGE_BYTES), dtype, shape) for dtype, shape in layout]
+        block = bytearray(conn.recv_bytes(MAX_MESSAGE_BYTES))
+        arrays, offset = [], 0
+        for dtype, shape in layout:
+            array = _array(block, offset, dtype, shape)
+            arrays.append(array)
+            offset += array.nbytes
+        if offset != len(block):
+            raise ProtocolError("the arrays' bytes do not match their layout")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ProtocolError(str(error)) from error
     return header, arrays
 
 
-def _array(raw: bytes, dtype: str, shape: list) -> np.ndarray:
+def _array(block: bytearray, offset: int, dtype: str, shape: list) -> np.ndarray:
     dtype = np.dtype(dtype)
     if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
         raise ProtocolError(f"dtype {dtype} is not a plain number type")
-    return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    if count < 0 or offset + count * dtype.itemsize > len(block):
+        raise ProtocolError("an array runs past the end of its message")
+    return np.frombuffer(block, dtype=dtype, count=count, offset=offset).reshape(shape)
 
 
 def pack(values) -> tuple[list, list]:

@@ -9,7 +9,9 @@ reports happen in the grader's process.
 
 import importlib
 import os
+import resource
 import sys
+import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -20,8 +22,12 @@ import wire
 
 SUBMISSION = ""
 FORBIDDEN = tuple(name for name in os.environ.get("GRADER_FORBIDDEN_MODULES", "").split(",") if name)
-ATTEMPTED: set[str] = set()
-"""Forbidden modules the student's code tried to import; reported with every reply."""
+CPU_SECONDS = int(os.environ.get("GRADER_CPU_SECONDS", "0"))
+ATTEMPTED: dict[str, set[str]] = {}
+"""Per student module: the forbidden modules it tried to import (at import or in a call); sent with its replies."""
+CURRENT = [""]
+"""The student module whose code runs now."""
+EXERCISE = [""]
 
 
 def main() -> None:
@@ -35,10 +41,36 @@ def main() -> None:
             header, arrays = wire.receive(conn)
         except EOFError:
             return
-        reply, reply_arrays = answer(header, arrays)
-        if ATTEMPTED:
-            reply["forbidden"] = sorted(ATTEMPTED)
-        wire.send(conn, reply, reply_arrays)
+        if header.get("exercise") != EXERCISE[0]:
+            begin_exercise(str(header.get("exercise")))
+        replies, reply_arrays, sent = [], [], time.monotonic()
+        for call in header["calls"]:
+            first = call["first_array"]
+            reply, arrays_of_reply = answer(call, arrays[first : first + call["array_count"]])
+            if ATTEMPTED.get(call["module"]):
+                reply["forbidden"] = sorted(ATTEMPTED[call["module"]])
+            replies.append(dict(reply, first_array=len(reply_arrays), array_count=len(arrays_of_reply)))
+            reply_arrays += arrays_of_reply
+            if time.monotonic() - sent > wire.FLUSH_SECONDS:  # the grader hears from us at least this often
+                wire.send(conn, {"replies": replies}, reply_arrays)
+                replies, reply_arrays, sent = [], [], time.monotonic()
+        if replies:
+            wire.send(conn, {"replies": replies}, reply_arrays)
+
+
+def begin_exercise(name: str) -> None:
+    """A new exercise gets a CPU budget of its own: the soft limit moves on to what is used now plus one budget."""
+    EXERCISE[0] = name
+    if CPU_SECONDS:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = int(usage.ru_utime + usage.ru_stime) + 1 + CPU_SECONDS
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        except (ValueError, OSError):
+            pass  # the student's code lowered the hard limit: the lower one stands
 
 
 def refuse_forbidden_imports(event: str, args: tuple) -> None:
@@ -48,13 +80,14 @@ def refuse_forbidden_imports(event: str, args: tuple) -> None:
     name = args[0]
     for forbidden in FORBIDDEN:
         if name == forbidden or name.startswith(forbidden + "."):
-            ATTEMPTED.add(forbidden)
+            ATTEMPTED.setdefault(CURRENT[0], set()).add(forbidden)
             raise ImportError(f"importing {name} is not allowed in this exercise")
 
 
 def answer(request: dict, arrays: list) -> tuple[dict, list]:
     """Import the module, call the function, and describe what happened."""
     module_name, function_name = request["module"], request["function"]
+    CURRENT[0] = module_name
     try:
         module = importlib.import_module(module_name)
     except BaseException as error:  # noqa: BLE001 - SystemExit at import is a student error too

@@ -1,0 +1,261 @@
+"""A whole class graded two ways: `grader grade` against `nbgrader autograde`, on the same notebooks.
+
+Makes a class of N submissions of the first assignment (forward_pass), each both as a
+folder of modules and as the equivalent notebook: the same answer code, so the same
+grade. The mix is fixed by a seed: about half correct (the reference and the correct
+variants of tests/submissions/), a quarter with one known bug, a tenth not attempted,
+a tenth half done, a few broken (syntax error, raises at import...) and a few hostile
+(tests/submissions/hostile/: crash, fork bomb, memory hog, CPU burn, forbidden import...).
+
+Then, one after the other on this machine:
+  1. grader grade of the module folders            (sandboxed, --jobs = CPU count)
+  2. grader grade of the notebooks                  (the same, reading the notebooks)
+  3. grader grade of the notebooks again            (nothing changed: every one skipped)
+  4. nbgrader autograde of the notebooks            (the course's nbgrader configuration)
+and prints each one's wall time, CPU time (of every process it started, read from a
+cpuacct cgroup where there is one), peak memory (the largest process, and all of its
+processes together), the ratio of the times, and whether the scores agree exercise by
+exercise between nbgrader's gradebook and the grader's.
+
+Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import psutil
+
+PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT / "tests" / "submissions"
+BIN = Path(sys.executable).parent
+ASSIGNMENT = "forward_pass"
+EXERCISES = ("softmax", "dense", "accuracy")
+HOSTILE = ("os_exit_in_function", "uses_keras", "fork_bomb", "hunts_for_solutions", "memory_hog",
+           "cpu_burn_ignores_sigxcpu", "writes_results_files", "monkeypatches_numpy")
+BROKEN = ("syntax_error", "raises_at_import", "missing_function", "prints_and_raises")
+CORRECT = ("float64_everywhere", "logsumexp_einsum", "loops")
+
+
+def corpus_code(kind: str, entry: str, exercise: str) -> str | None:
+    path = CORPUS / kind / entry / f"{exercise}.py"
+    return path.read_text().replace("from softmax import softmax", "") if path.is_file() else None
+
+
+def buggy_entries() -> list[tuple[str, str]]:
+    """(entry, exercise) for every known bug of the assignment's exercises."""
+    return [(entry.name, exercise) for entry in sorted((CORPUS / "buggy").iterdir()) for exercise in EXERCISES
+            if corpus_code("buggy", entry.name, exercise) is not None]
+
+
+def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[list[dict], dict]:
+    """N students' answer cells (grade_id -> code) and how many of each kind there are."""
+    rng = random.Random(seed)
+    bugs, students, kinds = buggy_entries(), [], {}
+    hostile_count, broken_count = max(1, n // 200), max(1, n // 50)
+    for index in range(n):
+        answers = dict(reference)
+        if index < hostile_count:
+            kind, entry = "hostile", HOSTILE[index % len(HOSTILE)]
+            answers.update({f"{e}-answer": code for e in EXERCISES if (code := corpus_code("hostile", entry, e))})
+        elif index < hostile_count + broken_count:
+            kind, entry = "broken", BROKEN[index % len(BROKEN)]
+            answers.update({f"{e}-answer": code for e in EXERCISES if (code := corpus_code("broken", entry, e))})
+        else:
+            roll = rng.random()
+            if roll < 0.5:
+                kind = "correct"
+                variant = rng.choice((None, *CORRECT))
+                if variant:
+                    answers.update({f"{e}-answer": corpus_code("correct", variant, e) for e in EXERCISES})
+            elif roll < 0.75:
+                kind = "one bug"
+                entry, exercise = rng.choice(bugs)
+                answers[f"{exercise}-answer"] = corpus_code("buggy", entry, exercise)
+            elif roll < 0.85:
+                kind, answers = "not attempted", dict(stubs)
+            else:
+                kind = "half done"
+                for exercise in EXERCISES[rng.randint(1, 2):]:
+                    answers[f"{exercise}-answer"] = stubs[f"{exercise}-answer"]
+        kinds[kind] = kinds.get(kind, 0) + 1
+        students.append(answers)
+    order = list(range(n))
+    rng.shuffle(order)  # hostile and broken ones spread through the class, as in a real one
+    return [students[i] for i in order], kinds
+
+
+class Measured:
+    """Runs a command; its wall time, its CPU time and its peak memory (sampled every 0.1 s)."""
+
+    def __init__(self, command: list[str], log: Path, **kwargs):
+        self.command = command
+        group = _cpu_group()
+        busy_before = _machine_busy()
+        started = time.perf_counter()
+        with log.open("w") as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                       preexec_fn=(lambda: _join(group)) if group else None, **kwargs)
+            self.peak_process, self.peak_total = 0, 0
+            root = psutil.Process(process.pid)
+            while process.poll() is None:
+                try:
+                    sizes = [p.memory_info().rss for p in (root, *root.children(recursive=True))]
+                except psutil.Error:
+                    sizes = []
+                if sizes:
+                    self.peak_process = max(self.peak_process, max(sizes))
+                    self.peak_total = max(self.peak_total, sum(sizes))
+                time.sleep(0.1)
+        self.wall = time.perf_counter() - started
+        self.returncode = process.returncode
+        if group:
+            self.cpu, self.cpu_source = int((group / "cpuacct.usage").read_text()) / 1e9, "cpuacct cgroup"
+            _remove(group)
+        else:
+            self.cpu, self.cpu_source = _machine_busy() - busy_before, "whole machine (/proc/stat)"
+        if self.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({self.returncode}); see {log}")
+
+    def line(self, label: str) -> str:
+        return (f"{label:<44} {self.wall:8.1f} s wall {self.cpu:8.1f} s CPU "
+                f"{self.peak_process / 2**20:7.0f} MiB largest process {self.peak_total / 2**20:7.0f} MiB all")
+
+
+def _cpu_group() -> Path | None:
+    root = Path("/sys/fs/cgroup/cpuacct")
+    if not (root / "cpuacct.usage").exists():
+        return None
+    group = root / f"class-throughput-{uuid.uuid4().hex[:8]}"
+    try:
+        group.mkdir()
+    except OSError:
+        return None
+    return group
+
+
+def _join(group: Path) -> None:
+    (group / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def _remove(group: Path) -> None:
+    for _ in range(100):
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def _machine_busy() -> float:
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def our_scores(out: Path) -> dict:
+    return {s["submission"]: {e["name"]: e["score"] for e in s["exercises"]}
+            for s in json.loads((out / "summary.json").read_text())}
+
+
+def nbgrader_scores(course: Path, students: list[str]) -> dict:
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in students:
+            scores[student] = {e: gradebook.find_grade(e, ASSIGNMENT, ASSIGNMENT, student).score for e in EXERCISES}
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100, help="class size [100; 1000 for the headline]")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="grader grade --jobs [CPU count]")
+    parser.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader (it takes ~1 s per notebook)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+
+    from grader.course import DEFAULT_COURSE, load_course
+    from grader.jupyter.course_folder import build_course_folder
+    from grader.jupyter.submission import answer_code, write_modules
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="class-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    course = work / "course"
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs alembic by name
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        (work / "home" / name).mkdir(parents=True, exist_ok=True)
+        env[name] = str(work / "home" / name)
+    try:
+        build_course_folder(load_course(), DEFAULT_COURSE, course)
+        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=course, env=env,
+                       check=True, capture_output=True)
+        release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+        def answers_of(notebook):
+            return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
+                    if c.metadata.get("nbgrader", {}).get("solution")}
+
+        students, kinds = make_class(args.n, answers_of(source), answers_of(release))
+        names = [f"student{index:04d}" for index in range(args.n)]
+        for name, answers in zip(names, students):
+            notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+            for cell in notebook.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+                if grade_id in answers:
+                    cell.source = answers[grade_id]
+            target = course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, target)
+            write_modules(answer_code(notebook), work / "modules" / name, list(EXERCISES), target.name)
+        print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
+        print(f"on {os.cpu_count()} cores; grader grade --jobs {args.jobs}; work folder {work}\n")
+
+        grade = [str(BIN / "grader"), "grade"]
+        jobs = ["--jobs", str(args.jobs)]
+        modules = Measured([*grade, str(work / "modules"), "--out", str(work / "out_modules"), *jobs], work / "modules.log")
+        print(modules.line("grader grade, module folders"), flush=True)
+        notebooks = Measured([*grade, str(course / "submitted"), "--out", str(work / "out_notebooks"), *jobs],
+                             work / "notebooks.log")
+        print(notebooks.line("grader grade, notebooks"), flush=True)
+        rerun = Measured([*grade, str(course / "submitted"), "--out", str(work / "out_notebooks"), *jobs],
+                         work / "rerun.log")
+        print(rerun.line("grader grade, notebooks again (all unchanged)"), flush=True)
+        ours = our_scores(work / "out_notebooks")
+        same_forms = sum(ours[name] == scores for name, scores in our_scores(work / "out_modules").items())
+        print(f"\nmodules and notebooks graded the same: {same_forms}/{args.n} submissions")
+        print((work / "notebooks.log").read_text().strip().splitlines()[-1])
+        if not args.no_nbgrader:
+            autograde = Measured([str(BIN / "nbgrader"), "autograde", ASSIGNMENT], work / "nbgrader.log",
+                                 cwd=course, env=env)
+            print(autograde.line("nbgrader autograde, notebooks"))
+            theirs = nbgrader_scores(course, names)
+            agree = [name for name in names if theirs[name] == ours[name]]
+            print(f"nbgrader and grader agree on every exercise: {len(agree)}/{args.n} submissions")
+            for name in [n for n in names if n not in agree][:5]:
+                print(f"  differs: {name}: nbgrader {theirs[name]}, grader {ours[name]}")
+            print(f"\nwall time, grader grade / nbgrader autograde (notebooks): {notebooks.wall / autograde.wall:.3f} "
+                  f"(1/{autograde.wall / notebooks.wall:.1f})")
+            print(f"CPU time, the same ratio:                                  {notebooks.cpu / autograde.cpu:.3f} "
+                  f"(1/{autograde.cpu / notebooks.cpu:.1f})")
+        print(f"CPU time measured over: {modules.cpu_source}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

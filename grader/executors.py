@@ -1,0 +1,106 @@
+"""Where a class is graded: worker processes on this machine (the default), or a Dask cluster.
+
+Both grade one submission per task with ``grade_submission`` (sandboxed where the task runs)
+and hand back its ``SubmissionResult``; the gradebook is written on the instructor's machine.
+A process keeps its references and recorded Keras results loaded between submissions, and
+imports TensorFlow once, the first time a failing submission needs a new Keras result.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
+from pathlib import Path
+
+from grader.course import Course
+from grader.errors import GraderError
+from grader.fingerprint import grading_digest
+from grader.packed_submission import PackedSubmission, pack, unpacked
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+
+
+def grade_folder(folder: Path, course: Course, sandbox: bool, name: str | None = None) -> SubmissionResult:
+    """Grade one submission; a submission that cannot be graded at all gets a result that says why."""
+    from grader.grading import grade_submission
+
+    try:
+        result = grade_submission(folder, course, sandbox=sandbox)
+    except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
+        message = f"This submission could not be graded ({type(error).__name__}: {error})."
+        result = SubmissionResult(folder.name, tuple(
+            ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message, ran=False)
+                                                  for n, c in e.checks.items()), message)
+            for e in course.exercises()
+        ))
+    return SubmissionResult(name, result.exercises) if name else result
+
+
+def grade_packed(packed: PackedSubmission, course: Course, sandbox: bool, expected_digest: str) -> SubmissionResult:
+    """Runs on a Dask worker: refuse to grade with another grader, else grade the unpacked copy."""
+    if grading_digest(course, sandbox) != expected_digest:
+        raise GraderError(f"The Dask worker on {os.uname().nodename} has a different version of the grader "
+                          "(its code or reference data differ from the instructor's): install the same "
+                          "version there (pip install -e . from the same commit), then grade again.")
+    name = Path(packed.name).stem if packed.is_notebook_file else packed.name
+    with unpacked(packed) as folder:
+        return grade_folder(folder, course, sandbox, name)
+
+
+CONNECT_SECONDS = 10.0
+"""How long to try reaching a Dask scheduler before saying it cannot be reached."""
+
+
+class LocalProcesses:
+    """``jobs`` grading processes on this machine (spawned: no state shared with the caller)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+
+    def describe(self) -> str:
+        return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"
+
+    def submit(self, folder: Path, course: Course, sandbox: bool) -> Future:
+        return self._pool.submit(grade_folder, folder, course, sandbox)
+
+    def completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+        return futures_completed(list(futures))
+
+    def close(self, cancel: bool = False) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+class DaskCluster:
+    """The workers of a running Dask scheduler; each submission travels to them as its files' bytes."""
+
+    def __init__(self, address: str, timeout: float | None = None):
+        try:
+            from distributed import Client
+        except ImportError as error:
+            raise GraderError("Grading on a Dask cluster needs dask.distributed: pip install -e . installs it.") from error
+        try:
+            self.client = Client(address, timeout=timeout or CONNECT_SECONDS)
+        except (OSError, TimeoutError) as error:
+            raise GraderError(f"Could not reach the Dask scheduler at {address} ({error}). Start one with "
+                              "`dask scheduler` and workers with `dask worker ADDRESS`, or leave out "
+                              "--scheduler to grade on this machine.") from None
+        self.address = address
+
+    def describe(self) -> str:
+        workers = self.client.scheduler_info().get("workers", {})
+        return f"the Dask cluster at {self.address} ({len(workers)} workers)"
+
+    def submit(self, folder: Path, course: Course, sandbox: bool):
+        return self.client.submit(grade_packed, pack(folder), course, sandbox, grading_digest(course, sandbox),
+                                  pure=False, key=f"grade-{folder.name}-{os.urandom(6).hex()}")
+
+    def completed(self, futures: Iterable) -> Iterator:
+        from distributed import as_completed
+
+        return as_completed(list(futures))
+
+    def close(self, cancel: bool = False) -> None:
+        self.client.close()

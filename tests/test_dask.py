@@ -1,0 +1,65 @@
+"""Grading on a Dask cluster: the same grades as on this machine, the gradebook written here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import PROJECT
+from grader.errors import GraderError, SubmissionError
+from grader.executors import grade_packed
+from grader.gradebook import grade_class
+from grader.grading import resolve_sandbox
+from grader.packed_submission import PackedSubmission, pack, unpacked
+from test_gradebook import small_class
+
+
+def test_a_worker_with_another_grader_refuses_to_grade(course, tmp_path):
+    packed = pack(small_class(tmp_path / "class") / "loops")
+    with pytest.raises(GraderError, match="different version of the grader"):
+        grade_packed(packed, course, False, "0" * 64)
+
+
+def test_a_packed_submission_unpacks_to_the_same_files_and_never_outside_its_folder(tmp_path):
+    folder = small_class(tmp_path / "class") / "loops"
+    with unpacked(pack(folder)) as copy:
+        assert {p.name: p.read_bytes() for p in copy.iterdir()} == {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(SubmissionError, match="leaves its folder"):
+        with unpacked(PackedSubmission("evil", False, (("../outside.py", b"x = 1\n"),))):
+            pass
+    assert not (tmp_path / "outside.py").exists()
+
+
+@pytest.mark.slow
+def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tmp_path):
+    from distributed import Client, LocalCluster
+
+    root = small_class(tmp_path / "class")
+    notebook = tmp_path / "nb"
+    from grader.jupyter.course_folder import build_course_folder
+
+    build_course_folder(course, PROJECT / "course.yaml", notebook)
+    (root / "notebook_student.ipynb").write_bytes(
+        (notebook / "source" / "forward_pass" / "forward_pass.ipynb").read_bytes())
+    sandbox = resolve_sandbox(None)
+
+    local = grade_class(root, tmp_path / "local", course, jobs=2, sandbox=sandbox)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = grade_class(root, tmp_path / "dask", course, sandbox=sandbox, scheduler=cluster.scheduler_address)
+        with Client(cluster.scheduler_address) as client:
+            imported = client.run(lambda: __import__("sys").modules.get("grader.grading") is not None)
+    assert all(imported.values()) and len(imported) == 2  # the grading ran in the cluster's worker processes
+
+    assert sorted(remote.graded) == sorted(local.graded) and len(remote.graded) == 5
+    assert [r.summary() for r in remote.results] == [r.summary() for r in local.results]
+    assert (tmp_path / "dask" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
+    summary = {s["submission"]: s for s in json.loads((tmp_path / "dask" / "summary.json").read_text())}
+    assert summary["notebook_student"]["score"] == 26 and summary["stub_student"]["score"] == 0
+
+
+def test_an_unreachable_scheduler_is_a_sentence(course, tmp_path, monkeypatch):
+    monkeypatch.setattr("grader.executors.CONNECT_SECONDS", 1.0)
+    root = small_class(tmp_path / "class")
+    with pytest.raises(GraderError, match="Could not reach the Dask scheduler at tcp://127.0.0.1:9"):
+        grade_class(root, tmp_path / "out", course, sandbox=False, scheduler="tcp://127.0.0.1:9")
