@@ -14,7 +14,7 @@ Then, one after the other on this machine:
   4. nbgrader autograde of the notebooks            (the course's nbgrader configuration)
 and prints each one's wall time, CPU time (of every process it started, read from a
 cpuacct cgroup where there is one), peak memory (the largest process, and all of its
-processes together), the ratio of the times, and whether the scores agree exercise by
+processes together, as PSS so shared libraries count once), the ratio of the times, and whether the scores agree exercise by
 exercise between nbgrader's gradebook and the grader's.
 
 Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--keep DIR]
@@ -110,13 +110,17 @@ class Measured:
             self.peak_process, self.peak_total = 0, 0
             root = psutil.Process(process.pid)
             while process.poll() is None:
+                rss, pss = [], []
                 try:
-                    sizes = [p.memory_info().rss for p in (root, *root.children(recursive=True))]
+                    for member in (root, *root.children(recursive=True)):
+                        memory = member.memory_full_info()  # PSS: shared pages (TensorFlow's libraries) counted once
+                        rss.append(memory.rss)
+                        pss.append(memory.pss)
                 except psutil.Error:
-                    sizes = []
-                if sizes:
-                    self.peak_process = max(self.peak_process, max(sizes))
-                    self.peak_total = max(self.peak_total, sum(sizes))
+                    pass
+                if rss:
+                    self.peak_process = max(self.peak_process, max(rss))
+                    self.peak_total = max(self.peak_total, sum(pss))
                 time.sleep(0.1)
         self.wall = time.perf_counter() - started
         self.returncode = process.returncode
@@ -130,7 +134,7 @@ class Measured:
 
     def line(self, label: str) -> str:
         return (f"{label:<44} {self.wall:8.1f} s wall {self.cpu:8.1f} s CPU "
-                f"{self.peak_process / 2**20:7.0f} MiB largest process {self.peak_total / 2**20:7.0f} MiB all")
+                f"{self.peak_process / 2**20:6.0f} MiB largest process (RSS) {self.peak_total / 2**20:6.0f} MiB all (PSS)")
 
 
 def _cpu_group() -> Path | None:
@@ -224,7 +228,7 @@ def main() -> None:
         print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
         print(f"on {os.cpu_count()} cores; grader grade --jobs {args.jobs}; work folder {work}\n")
 
-        grade = [str(BIN / "grader"), "grade"]
+        grade = [str(BIN / "grader"), "grade", "--assignment", ASSIGNMENT]
         jobs = ["--jobs", str(args.jobs)]
         modules = Measured([*grade, str(work / "modules"), "--out", str(work / "out_modules"), *jobs], work / "modules.log")
         print(modules.line("grader grade, module folders"), flush=True)

@@ -19,10 +19,12 @@ def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURS
 
 
 def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,
-          jobs: int | None = None, sandbox: bool = True, scheduler: str | None = None):
+          jobs: int | None = None, sandbox: bool = True, scheduler: str | None = None,
+          assignment: str | None = None):
     """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to.
 
-    Submissions already graded into ``out`` and unchanged are skipped. With ``scheduler``
+    Submissions already graded into ``out`` and unchanged are skipped. With ``assignment``, only
+    that assignment's exercises are graded (and are the gradebook's columns). With ``scheduler``
     (a Dask scheduler's address) the grading runs on that cluster's workers. Returns a
     grader.gradebook.ClassRun.
     """
@@ -33,7 +35,10 @@ def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COUR
         sandbox = bool(sandbox)
     else:
         sandbox = resolve_sandbox(sandbox)
-    return grade_class(Path(root), Path(out), load_course(course_file), jobs, sandbox, scheduler=scheduler)
+    course = load_course(course_file)
+    if assignment:
+        course = course.only_assignment(assignment)
+    return grade_class(Path(root), Path(out), course, jobs, sandbox, scheduler=scheduler)
 
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:

@@ -56,17 +56,19 @@ def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool, 
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder for grades.csv, summary.json and results.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Submissions graded at once [default: CPU count].")
 @click.option("--no-sandbox", is_flag=True, help="Grade without bubblewrap: only for code you trust.")
+@click.option("--assignment", help="Grade only this assignment's exercises (e.g. forward_pass) [default: all].")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Grade on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786 [default: this machine].")
 @click.pass_obj
-def grade(course_file: Path, root: Path, out: Path, jobs: int | None, no_sandbox: bool, scheduler: str | None) -> None:
+def grade(course_file: Path, root: Path, out: Path, jobs: int | None, no_sandbox: bool, assignment: str | None,
+          scheduler: str | None) -> None:
     """Grade every student subfolder (or notebook) of ROOT; write a gradebook into --out.
 
     Grading again into the same --out skips the submissions that are unchanged since they were graded.
     """
     try:
         run = _run(lambda: api.grade(root, out, course_file=course_file, jobs=jobs, sandbox=not no_sandbox,
-                                     scheduler=scheduler))
+                                     scheduler=scheduler, assignment=assignment))
     except KeyboardInterrupt:
         click.echo(f"stopped: {out} holds the gradebook of what was graded so far; run the same command again "
                    "to grade the rest (finished submissions are skipped).", err=True)

@@ -95,6 +95,14 @@ class Course(Strict):
     limits: LimitsConfig = LimitsConfig()
     nbgrader: NbgraderConfig = NbgraderConfig()
 
+    def only_assignment(self, name: str) -> Course:
+        """This course with just the assignment ``name``: what grading one assignment's submissions uses."""
+        chosen = [assignment for assignment in self.assignments if assignment.id == name]
+        if not chosen:
+            names = ", ".join(assignment.id for assignment in self.assignments)
+            raise CourseError(f"There is no assignment named {name!r} in the course; the assignments are: {names}.")
+        return self.model_copy(update={"assignments": chosen})
+
     def exercises(self, only: str | Iterable[str] | None = None) -> list[ExerciseConfig]:
         """All exercises in course order, or just the one(s) named in ``only``."""
         every = [exercise for assignment in self.assignments for exercise in assignment.exercises]

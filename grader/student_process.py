@@ -10,14 +10,14 @@ abnormally becomes an exception below.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
+import site
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Union
@@ -31,7 +31,8 @@ from grader.sandbox.limits import Limits, PidsCgroup
 from grader.sandbox.output import CapturedOutput
 
 WORKER_FOLDER = Path(__file__).parent / "sandbox"
-PYTHON_FLAGS = ["-E", "-s", "-B", "-u"]  # no PYTHON* variables, no user site, no .pyc files, unbuffered output
+PYTHON_FLAGS = ["-I", "-S", "-B", "-u"]  # isolated (no PYTHON* variables, no user site), no site import, no .pyc files, unbuffered
+SITE_PACKAGES = os.pathsep.join(p for p in site.getsitepackages() if os.path.isdir(p))
 CPU_WATCH_SECONDS = 0.25
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -86,16 +87,32 @@ class CallLost(ExerciseStopped):
 
 @dataclass(frozen=True)
 class Request:
-    """One call to make in the worker, already encoded; ``key`` tells equal calls apart from different ones."""
+    """One call to make in the worker: encoded for the wire, and the arguments it was made from."""
 
     function: str
     header: dict
     arrays: list
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    return_args: bool = False
 
-    @property
-    def key(self) -> tuple:
-        layout = tuple((a.dtype.str, a.shape) for a in self.arrays)
-        return json.dumps(self.header, sort_keys=True, default=str), layout, tuple(a.tobytes() for a in self.arrays)
+    def same_call(self, args: tuple, kwargs: dict, return_args: bool) -> bool:
+        """True if calling with these arguments is this very call (equal values, types, dtypes and shapes)."""
+        return return_args == self.return_args and _same(args, self.args) and _same(kwargs, self.kwargs)
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, wire.SeededRng):
+        return a.seed == b.seed
+    return a == b or (a != a and b != b)  # NaN is the same NaN
 
 
 Outcome = Union[Returned, Raised, ExerciseStopped]
@@ -139,7 +156,7 @@ class StudentProcess:
         encoded, arrays = wire.pack(list(args) + list(kwargs.values()))
         header = {"module": module, "function": function, "args": encoded[: len(args)],
                   "kwargs": encoded[len(args) :], "kwarg_names": list(kwargs), "return_args": return_args}
-        return Request(function, header, arrays)
+        return Request(function, header, arrays, args, kwargs, return_args)
 
     def call(self, module: str, function: str, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call ``module.function(*args, **kwargs)`` in the worker and describe the outcome."""
@@ -288,7 +305,7 @@ class StudentProcess:
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules),
-                   GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds))
+                   GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds), GRADER_SITE_PACKAGES=SITE_PACKAGES)
         self._cgroup = PidsCgroup.create(self.settings.limits.max_processes)
         self._process = subprocess.Popen(
             command,

@@ -125,3 +125,19 @@ def test_nbgrader_build_writes_the_course_folder(tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "course" / "nbgrader_config.py").is_file()
     assert (tmp_path / "course" / "source" / "forward_pass" / "forward_pass.ipynb").is_file()
+
+
+def test_grade_one_assignment_and_rerun_skips(tmp_path):
+    root = tmp_path / "class"
+    assemble(ROOT / "correct" / "loops", root)
+    out = tmp_path / "out"
+    first = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")
+    assert first.exit_code == 0, first.output
+    assert "graded 1 submissions" in first.stdout and "9 passed" not in first.stdout and "3 passed" in first.stdout
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header[1:4] == ["softmax", "dense", "accuracy"] and "one_hot" not in header
+    again = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")
+    assert "graded 0 submissions" in again.stdout and "1 skipped" in again.stdout
+    unknown = run("grade", str(root), "--out", str(out), "--assignment", "backprop", "--no-sandbox")
+    assert unknown.exit_code == 1 and "no assignment named 'backprop'" in unknown.output
+    assert "Traceback" not in unknown.output

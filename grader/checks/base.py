@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -46,30 +46,29 @@ class Context:
     """``exercise.check`` of the check running now: where its examples are recorded."""
     notes: list[str] = field(default_factory=list)
     _collected: list[Request] | None = None
-    _prefetched: dict[tuple, list[Outcome]] = field(default_factory=dict)
+    _prefetched: deque[tuple[Request, Outcome]] = field(default_factory=deque)
 
     def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call the student's function with these arguments."""
-        request = self.student.request(self.module, self.function, *args, return_args=return_args, **kwargs)
         if self._collected is not None:
-            self._collected.append(request)
+            self._collected.append(self.student.request(self.module, self.function, *args,
+                                                        return_args=return_args, **kwargs))
             raise _Collected
-        if self._prefetched:
-            waiting = self._prefetched.get(request.key)
-            if waiting:
-                outcome = waiting.pop(0)
-                if isinstance(outcome, ExerciseStopped):
-                    raise outcome
-                return outcome
+        if self._prefetched and self._prefetched[0][0].same_call(args, kwargs, return_args):
+            outcome = self._prefetched.popleft()[1]
+            if isinstance(outcome, ExerciseStopped):
+                raise outcome
+            return outcome
         return self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
 
     def prefetch(self, examples: list[tuple], body: Callable[..., None]) -> None:
         """Make the first call of ``body`` on each example now, all in one message to the worker.
 
         Each body is run up to its first call, which is collected instead of made; the calls
-        then go to the worker together, and ``call`` hands out their outcomes when the bodies
-        run for real. A call the bodies make that was not collected (a second call, say) is
-        made then, on its own. The outcomes are the same either way; only the round trips differ.
+        then go to the worker together, and ``call`` hands out their outcomes, in order, when
+        the bodies run for real. A call that is not the next one collected (a body's second
+        call, say) is made then, on its own. The outcomes are the same either way; only the
+        round trips differ.
         """
         self._collected = []
         try:
@@ -80,12 +79,10 @@ class Context:
                     pass
         finally:
             collected, self._collected = self._collected, None
-        self._prefetched = {}
-        for request, outcome in zip(collected, self.student.call_many(collected)):
-            self._prefetched.setdefault(request.key, []).append(outcome)
+        self._prefetched = deque(zip(collected, self.student.call_many(collected))) if collected else deque()
 
     def forget_prefetched(self) -> None:
-        self._prefetched = {}
+        self._prefetched = deque()
 
     def batches(self, hidden: bool) -> BatchSet:
         """The public or the hidden MNIST reference batches."""
