@@ -11,13 +11,17 @@ Then, one after the other on this machine:
   1. grader grade of the module folders            (sandboxed, --jobs = CPU count)
   2. grader grade of the notebooks                  (the same, reading the notebooks)
   3. grader grade of the notebooks again            (nothing changed: every one skipped)
-  4. nbgrader autograde of the notebooks            (the course's nbgrader configuration)
+  4. nbgrader autograde of the notebooks            (the course's nbgrader configuration: scores from
+                                                    the sandboxed grader inside nbgrader, no kernel)
+  5. nbgrader autograde executing the notebooks in a kernel (nbgrader's usual way, with
+     nbgrader.execute_notebooks: true), on the first K notebooks only: it takes ~10 s each,
+     so its time for the class is extrapolated from them, and said so
 and prints each one's wall time, CPU time (of every process it started, read from a
 cpuacct cgroup where there is one), peak memory (the largest process, and all of its
 processes together, as PSS so shared libraries count once), the ratio of the times, and whether the scores agree exercise by
 exercise between nbgrader's gradebook and the grader's.
 
-Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--keep DIR]
+Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--execute-sample 10] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -168,6 +172,26 @@ def _machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def _executing_course(work: Path, env: dict, course: Path, students: list[str]) -> Path:
+    """A second nbgrader course folder that executes notebooks in a kernel, with ``students``' notebooks."""
+    import yaml
+
+    from grader.course import load_course
+    from grader.jupyter.course_folder import build_course_folder
+
+    executing = work / "course_execute"
+    settings = load_course()
+    settings = settings.model_copy(update={"nbgrader": settings.nbgrader.model_copy(update={"execute_notebooks": True})})
+    executing.mkdir()
+    (executing / "course.yaml").write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
+    build_course_folder(settings, executing / "course.yaml", executing)
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=executing,
+                   env=dict(env, GRADER_COURSE=str(executing / "course.yaml")), check=True, capture_output=True)
+    for student in students:
+        shutil.copytree(course / "submitted" / student, executing / "submitted" / student)
+    return executing
+
+
 def our_scores(out: Path) -> dict:
     return {s["submission"]: {e["name"]: e["score"] for e in s["exercises"]}
             for s in json.loads((out / "summary.json").read_text())}
@@ -188,6 +212,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100, help="class size [100; 1000 for the headline]")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="grader grade --jobs [CPU count]")
     parser.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader (it takes ~1 s per notebook)")
+    parser.add_argument("--execute-sample", type=int, default=10,
+                        help="notebooks for nbgrader with kernel execution [10; 0 skips it]")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
 
@@ -255,6 +281,17 @@ def main() -> None:
                   f"(1/{autograde.wall / notebooks.wall:.1f})")
             print(f"CPU time, the same ratio:                                  {notebooks.cpu / autograde.cpu:.3f} "
                   f"(1/{autograde.cpu / notebooks.cpu:.1f})")
+        if not args.no_nbgrader and args.execute_sample:
+            sample = names[: args.execute_sample]
+            executing = _executing_course(work, env, course, sample)
+            measured = Measured([str(BIN / "nbgrader"), "autograde", ASSIGNMENT], work / "nbgrader_execute.log",
+                                cwd=executing, env=dict(env, GRADER_COURSE=str(executing / "course.yaml")))
+            per_notebook = measured.wall / len(sample)
+            print(f"\n{measured.line(f'nbgrader autograde in a kernel, {len(sample)} notebooks')}")
+            theirs = nbgrader_scores(executing, sample)
+            print(f"  agrees with grader on every exercise: {sum(theirs[n] == ours[n] for n in sample)}/{len(sample)}")
+            print(f"  {per_notebook:.2f} s per notebook; for the class of {args.n}, extrapolated: "
+                  f"{per_notebook * args.n:.0f} s; grader grade / that: 1/{per_notebook * args.n / notebooks.wall:.0f}")
         print(f"CPU time measured over: {modules.cpu_source}")
     finally:
         if not args.keep:
