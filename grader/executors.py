@@ -2,8 +2,9 @@
 
 Both grade one submission per task with ``grade_submission`` (sandboxed where the task runs)
 and hand back its ``SubmissionResult``; the gradebook is written on the instructor's machine.
-A process keeps its references and recorded Keras results loaded between submissions, and
-imports TensorFlow once, the first time a failing submission needs a new Keras result.
+A process keeps its references and recorded Keras results loaded between submissions. Live
+Keras results (for a failing submission's shrunk inputs) come, on this machine, from one Keras
+service for the whole run (grader.keras_service); a Dask worker imports TensorFlow itself, once.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
 from pathlib import Path
 
+from grader import keras_service
 from grader.course import Course
 from grader.errors import GraderError
 from grader.fingerprint import grading_digest
+from grader.keras_service import KerasService
 from grader.packed_submission import PackedSubmission, pack, unpacked
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 
@@ -54,11 +57,14 @@ CONNECT_SECONDS = 10.0
 
 
 class LocalProcesses:
-    """``jobs`` grading processes on this machine (spawned: no state shared with the caller)."""
+    """``jobs`` grading processes on this machine (spawned: no state shared with the caller), sharing one
+    Keras service: TensorFlow is imported once for the run, and only if a failing submission needs it."""
 
     def __init__(self, jobs: int):
         self.jobs = jobs
-        self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+        self._keras = KerasService()
+        self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=keras_service.use, initargs=(self._keras.address,))
 
     def describe(self) -> str:
         return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"
@@ -71,6 +77,7 @@ class LocalProcesses:
 
     def close(self, cancel: bool = False) -> None:
         self._pool.shutdown(wait=True, cancel_futures=cancel)
+        self._keras.close()
 
 
 class DaskCluster:

@@ -3,19 +3,19 @@
 The grading inputs are deterministic (a derandomized Hypothesis profile), so the Keras
 outputs for the inputs a correct submission meets are recorded when the references are
 built. A lookup is keyed by a hash of the operation, its arrays (bytes, dtype, shape) and
-its parameters; only an input never recorded (a shrunk failing example) imports
-TensorFlow. The oracle runs in the grader's process only.
+its parameters; only an input never recorded (a shrunk failing example) needs TensorFlow
+(in this process, or in the class run's one Keras service: grader.keras_service). The oracle runs in the grader's process only.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from pathlib import Path
 
 import numpy as np
 
+from grader import keras_service
 from grader.array_bundle import load_bundle, save_bundle
 
 
@@ -95,8 +95,7 @@ class Oracle:
         if all(name in self.recorded for name in names):
             return [self.recorded[name] for name in names]
         self.misses += 1
-        keras_reference = importlib.import_module("grader.keras_reference")
-        result = [np.asarray(item) for item in getattr(keras_reference, operation)(*arrays, **params)]
+        result = [np.asarray(item) for item in keras_service.compute(operation, arrays, params)]
         if self.record:
             self.recorded.update(zip(names, result))
         return result
@@ -106,8 +105,7 @@ class Oracle:
         if key in self.recorded:
             return self.recorded[key]
         self.misses += 1
-        keras_reference = importlib.import_module("grader.keras_reference")
-        result = np.asarray(getattr(keras_reference, operation)(*arrays, **params))
+        result = np.asarray(keras_service.compute(operation, arrays, params))
         if self.record:
             self.recorded[key] = result
         return result
