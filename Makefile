@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast bench bench-class clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,9 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_grading.py
+
+bench-class: setup
+	$(BIN)/python benchmarks/class_throughput.py --n 100
 
 clean:
 	rm -rf out build *.egg-info .pytest_cache

@@ -7,6 +7,7 @@ float32 outputs by ~2e-7. The reference manifest records them.
 """
 
 import contextlib
+import functools
 import os
 import warnings
 
@@ -24,6 +25,41 @@ def _no_size_one_axis_warning():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="You are using a softmax over axis", category=UserWarning)
         yield
+
+
+BUILDS_PER_SESSION = 200
+_builds = [0]
+
+
+def _built() -> None:
+    """Count a Keras object built; every BUILDS_PER_SESSION, start a fresh Keras session.
+
+    Keras keeps global state for every layer, model and optimizer ever made; a class run
+    that shrinks many failing examples would otherwise grow by hundreds of MB. The cached
+    layers go with the old session. Results do not depend on it (weights are always set).
+    """
+    _builds[0] += 1
+    if _builds[0] % BUILDS_PER_SESSION == 0:
+        _dense_layer.cache_clear()
+        _mlp_model.cache_clear()
+        keras.backend.clear_session()
+
+
+@functools.lru_cache(maxsize=32)
+def _dense_layer(inputs: int, units: int, activation: str | None, dtype: str):
+    _built()
+    layer = keras.layers.Dense(units, activation=activation, dtype=dtype)
+    layer.build((None, inputs))
+    return layer
+
+
+@functools.lru_cache(maxsize=8)
+def _mlp_model(inputs_count: int, hidden_units: int, outputs: int, dtype: str):
+    _built()
+    inputs = keras.Input(shape=(inputs_count,), dtype=dtype)
+    hidden = keras.layers.Dense(hidden_units, activation="relu", dtype=dtype)
+    output = keras.layers.Dense(outputs, activation="softmax", dtype=dtype)
+    return keras.Model(inputs, output(hidden(inputs)))
 
 
 def versions() -> dict:
@@ -44,8 +80,7 @@ def dense(x: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str | None) -
     """
     if x.ndim == 1:
         return dense(x[np.newaxis], W, b, activation)[0]
-    layer = keras.layers.Dense(W.shape[1], activation=activation, dtype=str(x.dtype))
-    layer.build((None, W.shape[0]))
+    layer = _dense_layer(W.shape[0], W.shape[1], activation, str(x.dtype))  # one per shape, weights set each time
     layer.set_weights([W, b])
     with _no_size_one_axis_warning():
         return keras.ops.convert_to_numpy(layer(x))
@@ -69,6 +104,7 @@ def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def crossentropy_gradients(x: np.ndarray, W: np.ndarray, b: np.ndarray, y_true: np.ndarray) -> list:
     """tf.GradientTape's [dW, db] of Keras' mean categorical cross-entropy of softmax(x @ W + b)."""
+    _built()
     kernel, bias = tf.Variable(W), tf.Variable(b)
     with tf.GradientTape() as tape:
         probabilities = keras.activations.softmax(tf.matmul(x, kernel) + bias)
@@ -79,6 +115,7 @@ def crossentropy_gradients(x: np.ndarray, W: np.ndarray, b: np.ndarray, y_true: 
 def sgd_step(*arrays: np.ndarray, learning_rate: float, count: int) -> list:
     """The parameters (the first ``count`` arrays) after keras.optimizers.SGD(learning_rate) applies the
     gradients (the rest) once."""
+    _built()
     variables = [keras.Variable(p) for p in arrays[:count]]
     keras.optimizers.SGD(learning_rate=learning_rate).apply_gradients(zip(arrays[count:], variables))
     return [keras.ops.convert_to_numpy(v) for v in variables]
@@ -91,10 +128,7 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 def mlp(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> np.ndarray:
     """A Keras model Input -> Dense(relu) -> Dense(softmax) with weights [W1, b1, W2, b2], applied to x."""
-    inputs = keras.Input(shape=(W1.shape[0],), dtype=str(x.dtype))
-    hidden = keras.layers.Dense(W1.shape[1], activation="relu", dtype=str(x.dtype))
-    output = keras.layers.Dense(W2.shape[1], activation="softmax", dtype=str(x.dtype))
-    model = keras.Model(inputs, output(hidden(inputs)))
+    model = _mlp_model(W1.shape[0], W1.shape[1], W2.shape[1], str(x.dtype))  # one per shape, weights set each time
     model.set_weights([W1, b1, W2, b2])
     return keras.ops.convert_to_numpy(model(x))
 
@@ -102,6 +136,7 @@ def mlp(x: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.nd
 def fit_epoch(W: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray, *, learning_rate: float,
               batch_size: int) -> list:
     """[W, b] of a Dense(softmax) model after model.fit(x, y, batch_size, epochs=1, shuffle=False) with plain SGD."""
+    _built()
     inputs = keras.Input(shape=(W.shape[0],))
     layer = keras.layers.Dense(W.shape[1], activation="softmax")
     model = keras.Model(inputs, layer(inputs))
