@@ -17,8 +17,9 @@ Then, one after the other on this machine:
      nbgrader.execute_notebooks: true), on the first K notebooks only: it takes ~10 s each,
      so its time for the class is extrapolated from them, and said so
 and prints each one's wall time, CPU time (of every process it started, read from a
-cpuacct cgroup where there is one), peak memory (the largest process, and all of its
-processes together, as PSS so shared libraries count once), the ratio of the times, and whether the scores agree exercise by
+cpuacct cgroup where there is one), peak memory (of the grader's own processes: all together
+as PSS, so shared libraries count once, and the largest as RSS; and apart from them the
+largest sandboxed student worker, whose memory is the student code's), the ratio of the times, and whether the scores agree exercise by
 exercise between nbgrader's gradebook and the grader's.
 
 Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--execute-sample 10] [--keep DIR]
@@ -101,7 +102,7 @@ def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[lis
 
 
 class Measured:
-    """Runs a command; its wall time, its CPU time and its peak memory (sampled every 0.1 s)."""
+    """Runs a command; its wall time, its CPU time and its peak memory (sampled every 0.25 s)."""
 
     def __init__(self, command: list[str], log: Path, **kwargs):
         self.command = command
@@ -111,21 +112,11 @@ class Measured:
         with log.open("w") as output:
             process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                        preexec_fn=(lambda: _join(group)) if group else None, **kwargs)
-            self.peak_process, self.peak_total = 0, 0
+            self.peak_process, self.peak_total, self.peak_student = 0, 0, 0
             root = psutil.Process(process.pid)
             while process.poll() is None:
-                rss, pss = [], []
-                try:
-                    for member in (root, *root.children(recursive=True)):
-                        memory = member.memory_full_info()  # PSS: shared pages (TensorFlow's libraries) counted once
-                        rss.append(memory.rss)
-                        pss.append(memory.pss)
-                except psutil.Error:
-                    pass
-                if rss:
-                    self.peak_process = max(self.peak_process, max(rss))
-                    self.peak_total = max(self.peak_total, sum(pss))
-                time.sleep(0.1)
+                self._sample(root)
+                time.sleep(0.25)
         self.wall = time.perf_counter() - started
         self.returncode = process.returncode
         if group:
@@ -136,9 +127,30 @@ class Measured:
         if self.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed ({self.returncode}); see {log}")
 
+    def _sample(self, root: psutil.Process) -> None:
+        """Memory now: the grader's own processes (PSS, so shared libraries count once), apart from the
+        sandboxed workers that run student code (bubblewrap and what it started: their memory is the
+        students', capped per worker by the course's limits)."""
+        rss, pss, student = [], [], 0
+        try:
+            for member in (root, *root.children(recursive=True)):
+                if any(a.name() == "bwrap" for a in (member, *member.parents())):
+                    student = max(student, member.memory_info().rss)
+                    continue
+                memory = member.memory_full_info()
+                rss.append(memory.rss)
+                pss.append(memory.pss)
+        except psutil.Error:
+            pass
+        if rss:
+            self.peak_process = max(self.peak_process, max(rss))
+            self.peak_total = max(self.peak_total, sum(pss))
+        self.peak_student = max(self.peak_student, student)
+
     def line(self, label: str) -> str:
-        return (f"{label:<44} {self.wall:8.1f} s wall {self.cpu:8.1f} s CPU "
-                f"{self.peak_process / 2**20:6.0f} MiB largest process (RSS) {self.peak_total / 2**20:6.0f} MiB all (PSS)")
+        return (f"{label:<44} {self.wall:7.1f} s wall {self.cpu:7.1f} s CPU | grader: {self.peak_total / 2**20:5.0f} MiB "
+                f"all processes (PSS), {self.peak_process / 2**20:5.0f} MiB the largest (RSS) | "
+                f"{self.peak_student / 2**20:5.0f} MiB largest student worker")
 
 
 def _cpu_group() -> Path | None:

@@ -6,7 +6,7 @@ What lands in OUT:
   finishes: a submission counts as graded exactly when this file is there.
 - ``<student>/results.json``: Gradescope's format, for the student.
 - ``grades.csv`` and ``summary.json``: the gradebook of every submission graded so far,
-  rewritten atomically every few seconds and at the end.
+  rewritten atomically every FLUSH_SECONDS and at the end.
 
 Grading the same ROOT into the same OUT again skips each submission whose files and
 grading are unchanged, so a run that was stopped (even killed) picks up where it left off.
@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,14 +28,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from grader.course import Course
-from grader.errors import SubmissionError
+from grader.errors import GraderError, SubmissionError
 from grader.executors import DaskCluster, LocalProcesses
 from grader.fingerprint import grading_digest, submission_digest
 from grader.reports import gradebook_csv, gradescope_results
 from grader.results import SubmissionResult
 
 RECORD = "grading.json"
-FLUSH_SECONDS = 2.0
+FLUSH_SECONDS = 5.0
 
 
 @dataclass
@@ -53,7 +54,8 @@ class ClassRun:
     def closing_line(self, out: Path) -> str:
         counts = ", ".join(f"{count} {status}" for status, count in sorted(self.status_counts().items()))
         skipped = f", {len(self.skipped)} skipped (unchanged since they were graded)" if self.skipped else ""
-        return (f"graded {len(self.graded)} submissions in {self.seconds:.1f} s{skipped}; gradebook of "
+        graded = f"{len(self.graded)} submission{'' if len(self.graded) == 1 else 's'}"
+        return (f"graded {graded} in {self.seconds:.1f} s{skipped}; gradebook of "
                 f"{len(self.results)} in {out}. Exercises by status: {counts or 'none'}.")
 
 
@@ -118,7 +120,12 @@ def _grade(submissions: list[Path], course: Course, sandbox: bool, jobs: int | N
                 task = progress.add_task("grading", total=len(submissions))
                 futures = [executor.submit(submission, course, sandbox) for submission in submissions]
                 for future in executor.completed(futures):
-                    result = future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise GraderError("A grading process died (out of memory, or killed?), so this run stopped. "
+                                          "Run the same command again: the submissions graded so far are kept "
+                                          "and skipped.") from None
                     _write_student(gradebook.out, result, digests[result.submission], grading)
                     gradebook.add(result)
                     run.graded.append(result.submission)

@@ -4,7 +4,11 @@ A correct submission needs no live Keras result (they are recorded: grader.oracl
 one does, for the inputs Hypothesis meets while shrinking. Without this service each grading
 process would import TensorFlow itself (about 550 MB and 4 s of CPU each); with it, a local
 class run imports TensorFlow once, in this process, and only if some submission needs it.
-Only grader processes talk to it (an authenticated local socket); student code never does.
+
+TensorFlow keeps kernels for every shape and dtype it has seen, so the service grows as it
+works; past ``max_rss_mb`` it finishes its answer and exits, and a new one takes its place on
+the same socket (the callers reconnect and ask again). Only grader processes talk to it (an
+authenticated local socket); student code never does.
 """
 
 from __future__ import annotations
@@ -12,54 +16,91 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import tempfile
 import threading
+import time
 from multiprocessing.connection import Client, Listener
+from pathlib import Path
+
+MAX_RSS_MB = 800
+RECONNECT_SECONDS = 120.0
 
 _address: tuple[str, bytes] | None = None
 _client = None
 _client_lock = threading.Lock()
 
 
-def _serve(listener_address, authkey: bytes, ready) -> None:
-    with Listener(listener_address, authkey=authkey) as listener:
-        ready.send(listener.address)
-        ready.close()
-        compute_lock = threading.Lock()
+def _rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
-        def answer(conn) -> None:
-            with conn:
-                while True:
+
+def _serve(path: str, authkey: bytes, max_rss_mb: float) -> None:
+    listener = Listener(path, family="AF_UNIX", authkey=authkey)
+    compute_lock = threading.Lock()
+
+    def answer(conn) -> None:
+        with conn:
+            while True:
+                try:
+                    operation, arrays, params = conn.recv()
+                except (EOFError, OSError):
+                    return
+                with compute_lock:  # one computation at a time: the same results as in one process
                     try:
-                        operation, arrays, params = conn.recv()
-                    except EOFError:
-                        return
-                    try:
-                        with compute_lock:  # one computation at a time: the same results as in one process
-                            reference = importlib.import_module("grader.keras_reference")
-                            conn.send(("ok", getattr(reference, operation)(*arrays, **params)))
+                        reference = importlib.import_module("grader.keras_reference")
+                        reply = ("ok", getattr(reference, operation)(*arrays, **params))
                     except Exception as error:  # noqa: BLE001 - the caller reports it
-                        conn.send(("error", f"{type(error).__name__}: {error}"))
+                        reply = ("error", f"{type(error).__name__}: {error}")
+                    conn.send(reply)
+                    if _rss_mb() > max_rss_mb:  # retire: the supervisor starts a fresh service
+                        listener.close()
+                        os._exit(0)
 
-        while True:
-            threading.Thread(target=answer, args=(listener.accept(),), daemon=True).start()
+    while True:
+        try:
+            conn = listener.accept()
+        except OSError:
+            return
+        threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
 
 class KerasService:
-    """The service process; ``address`` is what grading processes pass to ``use``."""
+    """The service process, kept running by a supervising thread; ``address`` is what callers pass to ``use``."""
 
-    def __init__(self):
+    def __init__(self, max_rss_mb: float = MAX_RSS_MB):
         self.authkey = os.urandom(32)
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(None, self.authkey, theirs), daemon=True,
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-keras-")
+        self.path = os.path.join(self._folder.name, "service")
+        self.address = (self.path, self.authkey)
+        self.max_rss_mb = max_rss_mb
+        self.restarts = 0
+        self._context = multiprocessing.get_context("spawn")
+        self._closing = threading.Event()
+        self._process = self._start()
+        self._supervisor = threading.Thread(target=self._supervise, daemon=True)
+        self._supervisor.start()
+
+    def _start(self):
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        process = self._context.Process(target=_serve, args=(self.path, self.authkey, self.max_rss_mb), daemon=True,
                                         name="grader-keras-service")
-        self._process.start()
-        theirs.close()
-        self.address = (ours.recv(), self.authkey)
+        process.start()
+        return process
+
+    def _supervise(self) -> None:
+        while not self._closing.is_set():
+            self._process.join(0.5)
+            if self._process.exitcode is not None and not self._closing.is_set():
+                self.restarts += 1
+                self._process = self._start()
 
     def close(self) -> None:
+        self._closing.set()
+        self._supervisor.join(2)
         self._process.terminate()
         self._process.join(5)
+        self._folder.cleanup()
 
 
 def use(address: tuple[str, bytes] | None) -> None:
@@ -70,14 +111,27 @@ def use(address: tuple[str, bytes] | None) -> None:
 
 def compute(operation: str, arrays: tuple, params: dict):
     """What grader.keras_reference's ``operation`` gives: from the service if this process uses one, else here."""
-    global _client
     if _address is None:
         return getattr(importlib.import_module("grader.keras_reference"), operation)(*arrays, **params)
     with _client_lock:
-        if _client is None:
-            _client = Client(_address[0], authkey=_address[1])
-        _client.send((operation, arrays, params))
-        status, value = _client.recv()
+        status, value = _ask((operation, arrays, params))
     if status != "ok":
         raise RuntimeError(f"the Keras service failed on {operation}: {value}")
     return value
+
+
+def _ask(request: tuple) -> tuple:
+    """Send the request and wait for the answer; if the service retired meanwhile, ask its successor."""
+    global _client
+    deadline = time.monotonic() + RECONNECT_SECONDS
+    while True:
+        try:
+            if _client is None:
+                _client = Client(_address[0], family="AF_UNIX", authkey=_address[1])
+            _client.send(request)
+            return _client.recv()
+        except (EOFError, OSError):
+            _client = None
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Keras service stopped answering") from None
+            time.sleep(0.05)

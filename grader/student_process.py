@@ -145,8 +145,15 @@ class StudentProcess:
         self.close()
 
     def begin_exercise(self, name: str) -> int:
-        """Calls from now on belong to exercise ``name``; returns where its output starts (see ``output``)."""
+        """Calls from now on belong to exercise ``name``; returns where its output starts (see ``output``).
+
+        If the code graded so far left processes or threads running (a fork bomb, a sleeping
+        child, a busy thread), the worker is replaced first: one exercise's leftovers never
+        cost another exercise points or time.
+        """
         self.exercise = name
+        if self._process is not None and self._left_running():
+            self._kill()
         self._cpu_at_start = self._cpu_used() if self._process is not None else 0.0
         return self._output.mark()
 
@@ -229,16 +236,27 @@ class StudentProcess:
                                            "time, so it was stopped.")
         return None
 
-    def _cpu_used(self) -> float:
-        """CPU seconds used by the worker's processes (those in its cgroup, or its process tree)."""
+    def _processes(self) -> list[psutil.Process]:
+        """The worker's processes: those in its cgroup, or its process tree (bubblewrap's included)."""
         try:
             if self._cgroup is not None:
-                processes = [psutil.Process(pid) for pid in self._cgroup.pids()]
-            else:
-                root = psutil.Process(self._process.pid)
-                processes = [root, *root.children(recursive=True)]
+                return [psutil.Process(pid) for pid in self._cgroup.pids()]
+            root = psutil.Process(self._process.pid)
+            return [root, *root.children(recursive=True)]
         except (psutil.Error, AttributeError):
-            return 0.0
+            return []
+
+    def _left_running(self) -> bool:
+        """True if anything besides bubblewrap and the worker itself runs: processes or threads it started."""
+        try:
+            ours = [p for p in self._processes() if p.name() != "bwrap"]
+            return len(ours) > 1 or any(p.num_threads() > 1 for p in ours)
+        except psutil.Error:
+            return True
+
+    def _cpu_used(self) -> float:
+        """CPU seconds used by the worker's processes (those in its cgroup, or its process tree)."""
+        processes = self._processes()
         total = 0.0
         for process in processes:
             try:

@@ -54,7 +54,7 @@ def test_a_rerun_skips_what_is_unchanged_and_regrades_what_changed(course, tmp_p
     fixed.write_text((PROJECT / "solutions" / "softmax.py").read_text())
     third = grade_class(root, out, course, jobs=2, sandbox=False)
     assert third.graded == ["softmax_overflow"] and len(third.skipped) == 3
-    assert "graded 1 submissions" in third.closing_line(out) and "3 skipped" in third.closing_line(out)
+    assert "graded 1 submission " in third.closing_line(out) and "3 skipped" in third.closing_line(out)
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
     assert rows["softmax_overflow"]["softmax"] == rows["loops"]["softmax"]
 
@@ -102,7 +102,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{len(graded_first)} of 16 submissions are unchanged" in rerun.stderr
-    assert f"graded {16 - len(graded_first)} submissions" in rerun.stdout
+    assert f"graded {16 - len(graded_first)} submission" in rerun.stdout
     records = {path.parent.name: json.loads(path.read_text()) for path in out.glob(f"*/{RECORD}")}
     assert len(records) == 16
     for name, record in graded_first.items():  # not graded twice: the first run's records stand

@@ -36,3 +36,25 @@ def test_the_service_computes_what_keras_recorded_and_the_caller_never_imports_t
     lines = result.stdout.splitlines()
     assert lines[0] == "True False", result.stderr[-2000:]
     assert lines[1].startswith("the Keras service failed on no_such_operation: AttributeError")
+
+
+RETIRING = """
+import numpy as np
+from grader import keras_service
+from grader.oracle import Oracle
+from grader.references.store import DATA
+from grader.replay import Recording
+
+service = keras_service.KerasService(max_rss_mb=1)  # retires after every answer
+keras_service.use(service.address)
+examples = Recording.load(DATA / "examples.npz").examples["softmax.matches_keras"][3:6]
+oracle = Oracle.from_file(DATA / "oracle.npz")
+same = [np.array_equal(keras_service.compute("softmax", (z,), {"axis": -1}), oracle.softmax(z, -1)) for z, in examples]
+print(all(same), service.restarts >= 2)
+service.close()
+"""
+
+
+def test_a_service_that_grows_too_big_is_replaced_and_callers_carry_on():
+    result = subprocess.run([sys.executable, "-c", RETIRING], capture_output=True, text=True, timeout=300)
+    assert result.stdout.split() == ["True", "True"], result.stderr[-2000:]

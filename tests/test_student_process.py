@@ -160,3 +160,22 @@ def test_each_exercise_gets_its_own_cpu_budget(tmp_path):
             for _ in range(3):
                 student.call("mod", "burn")
     assert lost.value.status == "timeout"
+
+
+def test_processes_or_threads_left_running_by_one_exercise_do_not_reach_the_next(tmp_path):
+    (tmp_path / "spawns.py").write_text(
+        "import os, threading, time\n"
+        "def f():\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(600)\n"
+        "    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+        "    return 1.0\n")
+    (tmp_path / "mod.py").write_text("import os, threading\ndef g():\n    return float(threading.active_count())\n")
+    with StudentProcess(tmp_path, SETTINGS, exercises=2) as student:
+        student.begin_exercise("spawns")
+        assert student.call("spawns", "f").value == 1.0
+        first_worker = student._process.pid
+        assert student._left_running()
+        student.begin_exercise("clean")
+        assert student.call("mod", "g").value == 1.0  # a fresh worker: only its main thread
+        assert student._process.pid != first_worker and not student._left_running()
