@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
 from grader.compare import Mistake, expect_fraction
 
 
@@ -60,8 +60,5 @@ def _mnist(ctx: Context, hidden: bool) -> None:
 CHECKS = (
     Check("matches_keras", "accuracy equals Keras' categorical accuracy on scores without ties", matches_keras),
     Check("ties_first_index", "on a tie, the first maximal class counts, as np.argmax does", ties_first_index),
-    Check("mnist_batches", "accuracy of model.predict on the public MNIST batches equals model.evaluate",
-          lambda ctx: _mnist(ctx, False)),
-    Check("mnist_hidden", "accuracy of model.predict on the hidden MNIST batches equals model.evaluate",
-          lambda ctx: _mnist(ctx, True)),
+    *public_and_hidden("accuracy of model.predict on the {which} MNIST batches equals model.evaluate", _mnist),
 )

@@ -89,6 +89,12 @@ class Context:
         return self.references.hidden if hidden else self.references.public
 
 
+def public_and_hidden(title: str, run: Callable[[Context, bool], None]) -> tuple[Check, Check]:
+    """The ``mnist_batches`` and ``mnist_hidden`` checks: ``run(ctx, hidden)``; ``{which}`` in the title says which."""
+    return (Check("mnist_batches", title.format(which="public"), lambda ctx: run(ctx, False)),
+            Check("mnist_hidden", title.format(which="hidden"), lambda ctx: run(ctx, True)))
+
+
 def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet, int], None]) -> None:
     """Run ``run(batches, index)`` on each public or hidden MNIST batch; a failure names the batch and the call."""
     batches = ctx.batches(hidden)

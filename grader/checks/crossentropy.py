@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
 from grader.compare import Mistake, Tolerance, expect_fraction
 
 LOSS_TOLERANCE = Tolerance(
@@ -62,8 +62,5 @@ def _mnist(ctx: Context, hidden: bool) -> None:
 CHECKS = (
     Check("matches_keras", "the loss equals Keras' categorical cross-entropy, clipping included", matches_keras),
     Check("untrained_model", "an untrained model's 0.1 everywhere scores ln(10) = 2.3026 on MNIST", untrained_model),
-    Check("mnist_batches", "the trained model's loss on the public MNIST batches equals model.evaluate",
-          lambda ctx: _mnist(ctx, False)),
-    Check("mnist_hidden", "the trained model's loss on the hidden MNIST batches equals model.evaluate",
-          lambda ctx: _mnist(ctx, True)),
+    *public_and_hidden("the trained model's loss on the {which} MNIST batches equals model.evaluate", _mnist),
 )

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
 from grader.compare import CheckFailed, Mistake, expect_array, returned_value
 
 
@@ -94,8 +94,5 @@ CHECKS = (
     Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
           lambda ctx: _keras_property(ctx, ("softmax",))),
     Check("inputs_unchanged", "x, W and b are the same after the call", inputs_unchanged),
-    Check("mnist_batches", "the trained model's logits and model.predict on the public MNIST batches",
-          lambda ctx: _mnist(ctx, False)),
-    Check("mnist_hidden", "the trained model's logits and model.predict on the hidden MNIST batches",
-          lambda ctx: _mnist(ctx, True)),
+    *public_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
 from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
@@ -100,6 +100,5 @@ CHECKS = (
     Check("any_axis", "softmax(z, axis) equals Keras along any axis, given as a positive or negative index", any_axis),
     Check("large_logits", "softmax stays finite and right for scores in the thousands", large_logits),
     Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),
-    Check("mnist_batches", "softmax of the public MNIST batches' logits equals model.predict", lambda ctx: _mnist(ctx, False)),
-    Check("mnist_hidden", "softmax of the hidden MNIST batches' logits equals model.predict", lambda ctx: _mnist(ctx, True)),
+    *public_and_hidden("softmax of the {which} MNIST batches' logits equals model.predict", _mnist),
 )
