@@ -95,13 +95,16 @@ class DaskCluster:
                               "`dask scheduler` and workers with `dask worker ADDRESS`, or leave out "
                               "--scheduler to grade on this machine.") from None
         self.address = address
+        self._grading: str | None = None
 
     def describe(self) -> str:
         workers = self.client.scheduler_info().get("workers", {})
         return f"the Dask cluster at {self.address} ({len(workers)} workers)"
 
     def submit(self, folder: Path, course: Course, sandbox: bool):
-        return self.client.submit(grade_packed, pack(folder), course, sandbox, grading_digest(course, sandbox),
+        if self._grading is None:  # the same course and sandbox for every submission of a run
+            self._grading = grading_digest(course, sandbox)
+        return self.client.submit(grade_packed, pack(folder), course, sandbox, self._grading,
                                   pure=False, key=f"grade-{folder.name}-{os.urandom(6).hex()}")
 
     def completed(self, futures: Iterable) -> Iterator:

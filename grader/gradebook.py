@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,19 +182,18 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-class _stop_on_sigterm:
+@contextmanager
+def _stop_on_sigterm():
     """SIGTERM stops a run like Ctrl-C does: the gradebook is written for what was graded."""
+    if threading.current_thread() is not threading.main_thread():  # signal handlers belong to the main thread
+        yield
+        return
 
-    def __enter__(self):
-        self._previous = None
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._interrupt)
-        return self
-
-    @staticmethod
-    def _interrupt(signum, frame):
+    def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    def __exit__(self, *exc_info):
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -20,7 +20,8 @@ import tempfile
 import threading
 import time
 from multiprocessing.connection import Client, Listener
-from pathlib import Path
+
+import psutil
 
 MAX_RSS_MB = 800
 RECONNECT_SECONDS = 120.0
@@ -28,10 +29,6 @@ RECONNECT_SECONDS = 120.0
 _address: tuple[str, bytes] | None = None
 _client = None
 _client_lock = threading.Lock()
-
-
-def _rss_mb() -> float:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _serve(path: str, authkey: bytes, max_rss_mb: float) -> None:
@@ -52,7 +49,7 @@ def _serve(path: str, authkey: bytes, max_rss_mb: float) -> None:
                     except Exception as error:  # noqa: BLE001 - the caller reports it
                         reply = ("error", f"{type(error).__name__}: {error}")
                     conn.send(reply)
-                    if _rss_mb() > max_rss_mb:  # retire: the supervisor starts a fresh service
+                    if psutil.Process().memory_info().rss > max_rss_mb * 2**20:  # retire: the supervisor starts a fresh service
                         listener.close()
                         os._exit(0)
 

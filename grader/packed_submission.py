@@ -7,10 +7,10 @@ temporary folder and grades it there, sandboxed like any other.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from collections.abc import Iterator
 
 from grader.errors import SubmissionError
 from grader.fingerprint import submission_files

@@ -133,7 +133,7 @@ def test_grade_one_assignment_and_rerun_skips(tmp_path):
     out = tmp_path / "out"
     first = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")
     assert first.exit_code == 0, first.output
-    assert "graded 1 submission " in first.stdout and "9 passed" not in first.stdout and "3 passed" in first.stdout
+    assert "graded 1 submission " in first.stdout and "Exercises by status: 3 passed." in first.stdout
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
     assert header[1:4] == ["softmax", "dense", "accuracy"] and "one_hot" not in header
     again = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")

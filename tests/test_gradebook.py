@@ -32,10 +32,13 @@ def small_class(root):
     return root
 
 
-def test_a_result_round_trips_through_its_record(course):
+def test_a_result_round_trips_through_its_record(course, tmp_path):
     from grader.grading import grade_submission
 
-    result = grade_submission(PROJECT / "exercises", course, exercise="softmax", sandbox=False)
+    folder = assemble(ROOT / "correct" / "float64_everywhere", tmp_path)  # notes on softmax
+    (folder / "dense.py").write_text((ROOT / "buggy" / "dense_no_bias" / "dense.py").read_text())  # feedback
+    result = grade_submission(folder, course.only_assignment("forward_pass"), sandbox=False)
+    assert any(e.notes for e in result.exercises) and any(c.feedback for e in result.exercises for c in e.checks)
     assert SubmissionResult.from_record(json.loads(json.dumps(result.to_record()))) == result
 
 
