@@ -7,10 +7,17 @@ PYTHON ?= python3
 
 setup: $(VENV)/.installed
 
+# System packages a fresh Debian/Ubuntu lacks: bubblewrap (the sandbox) and python3-venv (Debian's
+# python3 has no ensurepip without it), installed with apt where they are missing and we are root.
 $(VENV)/.installed: pyproject.toml
-	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } || \
-		echo "warning: could not install bubblewrap (needs root and apt-get): student code will not be sandboxed"
+	@missing=""; command -v bwrap >/dev/null || missing="bubblewrap"; \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing with apt:$$missing"; \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } || \
+		echo "warning: could not install$$missing (needs root and apt-get); without bubblewrap student code is not sandboxed"; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
