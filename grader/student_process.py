@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import site
 import socket
 import subprocess
 import sys
@@ -27,12 +26,12 @@ import psutil
 
 from grader.sandbox import wire
 from grader.sandbox.bwrap import bwrap_command
+from grader.sandbox.packages import linked_packages
 from grader.sandbox.limits import Limits, PidsCgroup
 from grader.sandbox.output import CapturedOutput
 
 WORKER_FOLDER = Path(__file__).parent / "sandbox"
 PYTHON_FLAGS = ["-I", "-S", "-B", "-u"]  # isolated (no PYTHON* variables, no user site), no site import, no .pyc files, unbuffered
-SITE_PACKAGES = os.pathsep.join(p for p in site.getsitepackages() if os.path.isdir(p))
 CPU_WATCH_SECONDS = 0.25
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -46,6 +45,8 @@ class WorkerSettings:
     call_timeout: float
     output_bytes: int
     forbidden_modules: tuple[str, ...] = ()
+    private_folders: tuple[Path, ...] = ()
+    """Folders of the instructor's (the kit, the course, the secret): hidden from the sandbox wherever they are."""
 
 
 @dataclass(frozen=True)
@@ -294,16 +295,16 @@ class StudentProcess:
             if isinstance(header.get("items"), list):
                 items = tuple(_plain_array(arrays[i]) if isinstance(i, int) and i < len(arrays) else None
                               for i in header["items"])
-            return Returned(str(header.get("kind")), str(header.get("type")), value, after, items)
+            return Returned(wire.capped(header.get("kind"), 20), wire.capped(header.get("type"), 200), value, after, items)
         if status == "raised":
             if header.get("exception") == "MemoryError":
                 raise ExerciseStopped("memory", f"{function}() ran out of memory: it may use at most "
                                       f"{self.settings.limits.memory_bytes // 2**20} MiB.")
-            return Raised(str(header.get("exception")), str(header.get("message")))
+            return Raised(wire.capped(header.get("exception"), 100), wire.capped(header.get("message")))
         if status == "not_implemented":
             raise ExerciseStopped("not_attempted", f"{function}() still raises NotImplementedError: write it, then check again.")
         if status in ("missing_module", "missing_function", "import_error"):
-            raise ExerciseStopped("error", _IMPORT_PROBLEMS[status].format(detail=header.get("message")))
+            raise ExerciseStopped("error", _IMPORT_PROBLEMS[status].format(detail=wire.capped(header.get("message"))))
         raise CallLost("crashed", f"the worker for {function}() answered something unreadable.")
 
     def _connection(self) -> Connection:
@@ -317,13 +318,13 @@ class StudentProcess:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
         if self.settings.sandbox:
-            command = bwrap_command(WORKER_FOLDER, self.submission, fd, PYTHON_FLAGS)
+            command = bwrap_command(WORKER_FOLDER, self.submission, fd, PYTHON_FLAGS, self.settings.private_folders)
         else:
             command = [sys.executable, *PYTHON_FLAGS, str(WORKER_FOLDER / "worker.py"), str(fd), str(self.submission)]
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules),
-                   GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds), GRADER_SITE_PACKAGES=SITE_PACKAGES)
+                   GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds), GRADER_SITE_PACKAGES=str(linked_packages()))
         self._cgroup = PidsCgroup.create(self.settings.limits.max_processes)
         self._process = subprocess.Popen(
             command,

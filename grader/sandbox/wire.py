@@ -14,6 +14,19 @@ FLUSH_SECONDS = 0.5
 """The worker answers a batch of calls in messages of several replies, at least this often while it works."""
 
 
+MAX_TEXT = 4000
+"""Characters kept of any text that comes from student code (an exception's message, a type's name)."""
+
+
+def capped(text, limit: int = MAX_TEXT) -> str:
+    """``text`` as a str of at most about ``limit`` characters: its start and end, and how much was cut between."""
+    text = str(text)  # JSON values only: what the wire decodes
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 3 // 4], text[-(limit // 4):]
+    return f"{head}\n[... {len(text) - len(head) - len(tail)} characters cut ...]\n{tail}"
+
+
 class ProtocolError(Exception):
     """A message that does not follow this format (the worker died or was tampered with)."""
 

@@ -25,7 +25,6 @@ import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
 SUBMISSION = ""
-FORBIDDEN = tuple(name for name in os.environ.get("GRADER_FORBIDDEN_MODULES", "").split(",") if name)
 CPU_SECONDS = int(os.environ.get("GRADER_CPU_SECONDS", "0"))
 ATTEMPTED: dict[str, set[str]] = {}
 """Per student module: the forbidden modules it tried to import (at import or in a call); sent with its replies."""
@@ -38,7 +37,10 @@ def main() -> None:
     global SUBMISSION
     fd, SUBMISSION = int(sys.argv[1]), str(Path(sys.argv[2]).resolve())
     sys.path.insert(0, SUBMISSION)
-    sys.addaudithook(refuse_forbidden_imports)  # an audit hook cannot be removed by the code it watches
+    forbidden = tuple(name for name in os.environ.get("GRADER_FORBIDDEN_MODULES", "").split(",") if name)
+    refuse = import_refuser(forbidden)
+    sys.addaudithook(refuse)  # an audit hook cannot be removed by the code it watches
+    sys.meta_path.insert(0, RefuseForbidden(refuse))
     conn = Connection(fd)
     while True:
         try:
@@ -77,15 +79,31 @@ def begin_exercise(name: str) -> None:
             pass  # the student's code lowered the hard limit: the lower one stands
 
 
-def refuse_forbidden_imports(event: str, args: tuple) -> None:
-    """Fail any import of a forbidden module (or its submodules), and remember it was tried."""
-    if event != "import":
-        return
-    name = args[0]
-    for forbidden in FORBIDDEN:
-        if name == forbidden or name.startswith(forbidden + "."):
-            ATTEMPTED.setdefault(CURRENT[0], set()).add(forbidden)
-            raise ImportError(f"importing {name} is not allowed in this exercise")
+def import_refuser(forbidden: tuple[str, ...]):
+    """A function that fails any import of a forbidden module (or its submodules) and remembers it was tried.
+
+    The list lives in the function's closure, out of reach of the student's code. Those modules
+    are not in the sandbox at all (grader.sandbox.bwrap): refusing them here only gives the clear
+    message, both as an audit hook (which code cannot remove) and as the first finder on
+    sys.meta_path (which also sees imports of modules that are not there).
+    """
+    def refuse(event: str, args: tuple) -> None:
+        if event != "import":
+            return
+        name = str(args[0])
+        for module in forbidden:
+            if name == module or name.startswith(module + "."):
+                ATTEMPTED.setdefault(CURRENT[0], set()).add(module)
+                raise ImportError(f"importing {name} is not allowed in this exercise")
+
+    return refuse
+
+
+class RefuseForbidden:
+    """A meta path finder that calls ``refuse`` for every import, found or not."""
+
+    def __init__(self, refuse):
+        self.find_spec = lambda name, path=None, target=None: refuse("import", (name,))
 
 
 def answer(request: dict, arrays: list) -> tuple[dict, list]:
@@ -105,10 +123,11 @@ def answer(request: dict, arrays: list) -> tuple[dict, list]:
     kwargs = dict(zip(request["kwarg_names"], wire.unpack(request["kwargs"], arrays)))
     try:
         result = function(*args, **kwargs)
-    except NotImplementedError as error:
-        return {"status": "not_implemented", "message": str(error)}, []
+    except NotImplementedError:
+        return {"status": "not_implemented"}, []
     except BaseException as error:  # noqa: BLE001 - anything the student raises is reported, not obeyed
-        return {"status": "raised", "exception": type(error).__name__, "message": student_traceback(error)}, []
+        return {"status": "raised", "exception": wire.capped(type(error).__name__, 100),
+                "message": student_traceback(error)}, []
     reply, reply_arrays = describe(result)
     if request.get("return_args"):
         reply["args_after"], after = wire.pack([np.array(a) if isinstance(a, np.ndarray) else a for a in args])
@@ -120,7 +139,8 @@ def answer(request: dict, arrays: list) -> tuple[dict, list]:
 def describe(result) -> tuple[dict, list]:
     """What came back: its type for feedback, and its value as a plain numeric array if it has one."""
     kind_of = type(result)
-    reply = {"status": "returned", "type": f"{kind_of.__module__}.{kind_of.__qualname__}".removeprefix("builtins.")}
+    reply = {"status": "returned",
+             "type": wire.capped(f"{kind_of.__module__}.{kind_of.__qualname__}".removeprefix("builtins."), 200)}
     if result is None:
         return dict(reply, kind="none"), []
     if isinstance(result, np.ndarray):
@@ -173,7 +193,7 @@ def student_traceback(error: BaseException) -> str:
     lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
     if isinstance(error, SyntaxError) and error.filename:
         lines = [line.replace(error.filename, Path(error.filename).name) for line in lines]
-    return "".join(lines).rstrip()
+    return wire.capped("".join(lines).rstrip())
 
 
 if __name__ == "__main__":
