@@ -79,12 +79,6 @@ class LimitsConfig(Strict):
 
 class NbgraderConfig(Strict):
     course_id: str = Field("nn-matrix-ops", description="nbgrader's course id.")
-    execute_notebooks: bool = Field(
-        False,
-        description="Also run each submitted notebook in a Jupyter kernel during autograde, so the feedback shows "
-        "every cell's output. Off by default: then student code runs only in the grader's sandbox. Scores come "
-        "from the sandboxed grader either way.",
-    )
 
 
 class Course(Strict):

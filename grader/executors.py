@@ -18,38 +18,46 @@ from pathlib import Path
 
 from grader import keras_service
 from grader.course import Course
-from grader.errors import GraderError
+from grader.errors import GraderError, SubmissionError
 from grader.fingerprint import grading_digest
 from grader.keras_service import KerasService
-from grader.packed_submission import PackedSubmission, pack, unpacked
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.snapshot import Snapshot, take
 
 
-def grade_folder(folder: Path, course: Course, sandbox: bool, name: str | None = None) -> SubmissionResult:
+def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool) -> SubmissionResult:
     """Grade one submission; a submission that cannot be graded at all gets a result that says why."""
     from grader.grading import grade_submission
 
+    name = submission.name if isinstance(submission, Snapshot) else student_name(submission)
     try:
-        result = grade_submission(folder, course, sandbox=sandbox)
+        return grade_submission(submission, course, sandbox=sandbox)
     except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
-        message = f"This submission could not be graded ({type(error).__name__}: {error})."
-        result = SubmissionResult(folder.name, tuple(
-            ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message, ran=False)
-                                                  for n, c in e.checks.items()), message)
-            for e in course.exercises()
-        ))
-    return SubmissionResult(name, result.exercises) if name else result
+        reason = str(error) if isinstance(error, SubmissionError) else f"{type(error).__name__}: {error}"
+        return error_result(name, course, f"This submission could not be graded: {reason}")
 
 
-def grade_packed(packed: PackedSubmission, course: Course, sandbox: bool, expected_digest: str) -> SubmissionResult:
-    """Runs on a Dask worker: refuse to grade with another grader, else grade the unpacked copy."""
+def error_result(name: str, course: Course, message: str) -> SubmissionResult:
+    """Every exercise of ``course`` at 0 with status error and ``message``."""
+    return SubmissionResult(name, tuple(
+        ExerciseResult(e.name, "error", tuple(CheckResult(n, n, c.points, False, message, c.hidden, ran=False)
+                                              for n, c in e.checks.items()), message)
+        for e in course.exercises()
+    ))
+
+
+def student_name(submission: Path) -> str:
+    """The student a submission belongs to: its folder's name, or its notebook's name without .ipynb."""
+    return submission.stem if submission.suffix == ".ipynb" else submission.name
+
+
+def grade_snapshot(snapshot: Snapshot, course: Course, sandbox: bool, expected_digest: str) -> SubmissionResult:
+    """Runs on a Dask worker: refuse to grade with another grader, else grade the snapshot."""
     if grading_digest(course, sandbox) != expected_digest:
         raise GraderError(f"The Dask worker on {os.uname().nodename} has a different version of the grader "
                           "(its code or reference data differ from the instructor's): install the same "
                           "version there (pip install -e . from the same commit), then grade again.")
-    name = Path(packed.name).stem if packed.is_notebook_file else packed.name
-    with unpacked(packed) as folder:
-        return grade_folder(folder, course, sandbox, name)
+    return grade_folder(snapshot, course, sandbox)
 
 
 CONNECT_SECONDS = 10.0
@@ -104,8 +112,13 @@ class DaskCluster:
     def submit(self, folder: Path, course: Course, sandbox: bool):
         if self._grading is None:  # the same course and sandbox for every submission of a run
             self._grading = grading_digest(course, sandbox)
-        return self.client.submit(grade_packed, pack(folder), course, sandbox, self._grading,
-                                  pure=False, key=f"grade-{folder.name}-{os.urandom(6).hex()}")
+        key = f"grade-{os.urandom(8).hex()}"
+        try:
+            snapshot = take(folder)
+        except SubmissionError as error:  # read here, so refused here: the same sentence as a local run gives
+            return self.client.submit(error_result, student_name(folder), course,
+                                      f"This submission could not be graded: {error}", pure=False, key=key)
+        return self.client.submit(grade_snapshot, snapshot, course, sandbox, self._grading, pure=False, key=key)
 
     def completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed

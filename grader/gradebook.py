@@ -14,6 +14,7 @@ grading are unchanged, so a run that was stopped (even killed) picks up where it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -30,10 +31,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader.course import Course
 from grader.errors import GraderError, SubmissionError
-from grader.executors import DaskCluster, LocalProcesses
-from grader.fingerprint import grading_digest, submission_digest
+from grader.executors import DaskCluster, LocalProcesses, student_name
+from grader.fingerprint import grading_digest
 from grader.reports import gradebook_csv, gradescope_results
 from grader.results import SubmissionResult
+from grader.snapshot import take
 
 RECORD = "grading.json"
 FLUSH_SECONDS = 5.0
@@ -71,10 +73,6 @@ def find_submissions(root: Path) -> list[Path]:
     return found
 
 
-def student_name(submission: Path) -> str:
-    return submission.stem if submission.suffix == ".ipynb" else submission.name
-
-
 def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
                 console: Console | None = None, scheduler: str | None = None) -> ClassRun:
     """Grade every submission under ``root`` that is new or changed; keep OUT's gradebook current as they finish."""
@@ -86,7 +84,7 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
     done: dict[str, SubmissionResult] = {}
     digests, to_grade = {}, []
     for submission in submissions:
-        name, digest = student_name(submission), submission_digest(submission)
+        name, digest = student_name(submission), _submission_digest(submission)
         digests[name] = digest
         previous = _read_record(out / name / RECORD)
         if previous and previous.get("submission_digest") == digest and previous.get("grading_digest") == grading:
@@ -157,6 +155,14 @@ class _Gradebook:
         _write_atomically(self.out / "summary.json", json.dumps([r.summary() for r in ordered], indent=2) + "\n")
         _write_atomically(self.out / "grades.csv", gradebook_csv(ordered, self.exercises))
         self._flushed = time.monotonic()
+
+
+def _submission_digest(submission: Path) -> str:
+    """The hash of the files that will be graded; a submission that cannot be read hashes its reason."""
+    try:
+        return take(submission).digest()
+    except SubmissionError as error:
+        return hashlib.sha256(f"refused: {error}".encode()).hexdigest()
 
 
 def _read_record(path: Path) -> dict | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from grader.checks import CHECKS
 from grader.checks.base import Context
 from grader.compare import CheckFailed
-from grader.course import Course, ExerciseConfig
+from grader.course import PROJECT_ROOT, AssignmentConfig, Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
 from grader.forbidden import forbidden_imports
 from grader.oracle import Oracle
@@ -21,6 +21,7 @@ from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.sandbox.bwrap import bwrap_path
 from grader.sandbox.limits import Limits
+from grader.snapshot import Snapshot, take, written
 from grader.strategies import grading_settings
 from grader.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
 
@@ -34,6 +35,7 @@ def worker_settings(course: Course, sandbox: bool) -> WorkerSettings:
         call_timeout=limits.call_timeout_seconds,
         output_bytes=limits.output_kb * 1024,
         forbidden_modules=tuple(course.grading.forbidden_modules),
+        private_folders=(PROJECT_ROOT, Path(__file__).parent),
     )
 
 
@@ -47,7 +49,7 @@ def resolve_sandbox(sandbox: bool | None) -> bool:
 
 
 def grade_submission(
-    folder: str | Path,
+    submission: str | Path | Snapshot,
     course: Course,
     *,
     exercise: str | Iterable[str] | None = None,
@@ -56,29 +58,47 @@ def grade_submission(
     oracle: Oracle | None = None,
     recording: Recording | None = None,
 ) -> SubmissionResult:
-    """Grade the submission in ``folder`` (all exercises, or those named) in one worker of its own.
+    """Grade a submission (all exercises, or those named) in one worker of its own.
 
-    ``folder`` holds the exercise modules, or a notebook whose answer cells define the functions;
-    it may also be a notebook file itself. The exercises run one after the other in the same
+    ``submission`` is a folder that holds the exercise modules, or a notebook whose answer cells
+    define the functions; or a notebook file itself; or a snapshot of either. It is graded from a
+    private copy of its snapshot (grader.snapshot: no links followed, debris left out). The exercises run one after the other in the same
     worker (a fresh one after a call that loses it: a timeout, a crash), each with its own CPU
     budget, its own record of forbidden imports and its own output.
     """
     settings = worker_settings(course, resolve_sandbox(sandbox))
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
+    snapshot = submission if isinstance(submission, Snapshot) else take(Path(submission))
     with ExitStack() as stack:
-        folder, name, in_notebook = _modules_folder(Path(folder), [e.module for e in course.exercises()], stack)
-        exercises = [e for e in course.exercises(exercise) if in_notebook is None or e.name in in_notebook]
-        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises)))
+        copy = stack.enter_context(written(snapshot))
+        folder, notebook = _modules_folder(copy, [e.module for e in course.exercises()], stack)
+        exercises = course.exercises(exercise)
+        if notebook is not None:  # the course decides what a notebook is graded on, never its cells
+            graded = {e.name for e in notebook_assignment(course, notebook).exercises}
+            exercises = [e for e in exercises if e.name in graded]
         if references is None or oracle is None or recording is None:
             shared = _loaded_once()
             references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
+        hidden = [e for e in exercises if references.hidden is not None and any(c.hidden for c in e.checks.values())]
+        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises) + len(hidden)))
+        contexts = {e.name: Context(student, e.module, e.function, oracle, references, hypothesis_settings, recording)
+                    for e in exercises}
+        forbidden = {e.name: forbidden_imports(folder, e.module, settings.forbidden_modules) for e in exercises}
+        visible = {}
         for config in exercises:
             start = student.begin_exercise(config.name)
-            ctx = Context(student, config.module, config.function, oracle, references, hypothesis_settings, recording)
-            result = _grade_exercise(ctx, config, forbidden_imports(folder, config.module, settings.forbidden_modules))
-            results.append(replace(result, output=student.output(start, student.mark())))
-    return SubmissionResult(name, tuple(results))
+            result = _grade_exercise(contexts[config.name], config, forbidden[config.name], hidden=False)
+            visible[config.name] = replace(result, output=student.output(start, student.mark()))
+        # Hidden checks run last, after every visible one: nothing the code learns from their inputs can
+        # reach a visible check's feedback or output, and what they print or raise is never shown.
+        for config in hidden:
+            student.begin_exercise(f"{config.name} (hidden checks)")
+            after = _grade_exercise(contexts[config.name], config, forbidden[config.name], hidden=True,
+                                    before=visible[config.name])
+            visible[config.name] = _merged(config, visible[config.name], after)
+        results = [visible[config.name] for config in exercises]
+    return SubmissionResult(snapshot.name, tuple(results), snapshot.ignored)
 
 
 @lru_cache(maxsize=1)
@@ -87,42 +107,64 @@ def _loaded_once() -> tuple[References, Oracle, Recording]:
     return load_references(), Oracle.from_file(DATA / "oracle.npz"), Recording.load(DATA / "examples.npz")
 
 
-def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str, set[str] | None]:
-    """The folder of modules to grade, the submission's name, and (for a notebook) the exercises it has tests for.
+def notebook_assignment(course: Course, notebook: str) -> AssignmentConfig:
+    """The assignment a notebook is graded on: the course's only one, or the one it is named after."""
+    if len(course.assignments) == 1:
+        return course.assignments[0]
+    by_id = {assignment.id: assignment for assignment in course.assignments}
+    if Path(notebook).stem in by_id:
+        return by_id[Path(notebook).stem]
+    names = ", ".join(f"{name}.ipynb" for name in by_id)
+    raise SubmissionError(f"It is not clear which assignment the notebook {notebook} is for: name it after its "
+                          f"assignment ({names}), or grade one assignment with --assignment NAME.")
 
-    A notebook is written out as modules first; it is graded on the exercises of its own assignment.
+
+def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str | None]:
+    """The folder of modules to grade, and for a notebook its file name.
+
+    A notebook is written out as modules first; it is graded on the exercises of its assignment.
     """
     if path.is_dir():
         notebooks = sorted(path.glob("*.ipynb")) + sorted(path.glob("*/*.ipynb"))
         if not notebooks or any((path / f"{module}.py").is_file() for module in modules):
-            return path, path.name, None
+            return path, None
         if len(notebooks) > 1:
-            raise SubmissionError(f"{path} holds several notebooks ({', '.join(n.name for n in notebooks)}); "
+            raise SubmissionError(f"The submission holds several notebooks ({', '.join(n.name for n in notebooks)}); "
                                   "keep one, or give the notebook file itself.")
-        notebook, name = notebooks[0], path.name
-    elif path.is_file() and path.suffix == ".ipynb":
-        notebook, name = path, path.stem
+        notebook = notebooks[0]
     else:
-        raise SubmissionError(f"{path} is not a folder or a notebook: give the folder that holds your .py files "
-                              "(e.g. exercises/) or your .ipynb file.")
+        notebook = path
     from grader.jupyter.submission import notebook_to_folder  # nbformat's import takes seconds: only for notebooks
 
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
-    folder, tested = notebook_to_folder(notebook, scratch / name, modules)
-    return folder, name, tested
+    return notebook_to_folder(notebook, scratch / "notebook", modules), notebook.name
 
 
-def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) -> ExerciseResult:
+STOPPING = ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory")
+HIDDEN_FAILED = "Failed on the hidden inputs (which, like what the code printed or raised on them, are not shown)."
+HIDDEN_STOPPED = "The code stopped while a hidden check ran ({status}); what it printed or raised is not shown."
+
+
+def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], *, hidden: bool,
+                    before: ExerciseResult | None = None) -> ExerciseResult:
+    """Run the exercise's visible checks, or its hidden ones (``before``: the visible checks' result).
+
+    A hidden check's result carries its verdict and points only, never its inputs or anything from
+    the student's code.
+    """
     checks, status, message, hidden_points = [], None, "", 0.0
-    if forbidden:
+    if before is not None and before.status in STOPPING and before.message:
+        status, message = before.status, before.message
+    elif forbidden:
         status, message = "forbidden", forbidden_message([line.rsplit(": ", 1)[1] for line in forbidden])
         message += " Found at: " + "; ".join(forbidden) + "."
     for name, check_config in config.checks.items():
-        check = CHECKS[config.name][name]
-        if check_config.hidden and ctx.references.hidden is None:
-            hidden_points += check_config.points
+        if check_config.hidden and not hidden and ctx.references.hidden is None:
+            hidden_points += check_config.points  # the instructor's grade run has them
+        if check_config.hidden != hidden:
             continue
-        if status in ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory") and message:
+        check = CHECKS[config.name][name]
+        if status in STOPPING and message:
             checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}",
                                       check_config.hidden, ran=False))
             continue
@@ -130,9 +172,11 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) 
         try:
             check.run(ctx)
         except CheckFailed as failure:
-            feedback = failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
+            feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
         except ExerciseStopped as stop:  # not attempted, import error, timeout, crash, memory, forbidden: stop here
             status, message, feedback = stop.status, stop.message, stop.message
+            if hidden and stop.status == "error":  # its words may come from the student's code
+                message = feedback = HIDDEN_STOPPED.format(status=stop.status)
             ran = stop.status in ("timeout", "crashed", "memory")  # the check itself ran into the problem
         except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades
             feedback = f"The grader failed on this check ({type(error).__name__}: {error}); please tell your instructor."
@@ -141,3 +185,15 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str]) 
     if status is None:
         status = "passed" if all(check.passed for check in checks) else "failed"
     return ExerciseResult(config.name, status, tuple(checks), message, tuple(ctx.notes), hidden_points)
+
+
+def _merged(config: ExerciseConfig, visible: ExerciseResult, hidden: ExerciseResult) -> ExerciseResult:
+    """One exercise's result from its visible and hidden passes, checks in course order."""
+    by_name = {check.name: check for check in (*visible.checks, *hidden.checks)}
+    checks = tuple(by_name[name] for name in config.checks if name in by_name)
+    status, message = visible.status, visible.message
+    if status not in STOPPING or not message:
+        status, message = (hidden.status, hidden.message) if hidden.status in STOPPING else (status, message)
+        if status not in STOPPING:
+            status = "passed" if all(check.passed for check in checks) else "failed"
+    return replace(visible, status=status, checks=checks, message=message, notes=hidden.notes)

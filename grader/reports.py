@@ -35,6 +35,8 @@ def print_report(result: SubmissionResult, console: Console) -> None:
                           f"{_points(check.score)} / {_points(check.max_score)}", mark,
                           end_section=index == len(exercise.checks) - 1)
     console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
     for exercise in result.exercises:
         if exercise.output.strip():
             console.print(Panel(exercise.output, title=f"what your code printed ({exercise.name})", border_style="dim"),

@@ -67,6 +67,8 @@ class SubmissionResult:
 
     submission: str
     exercises: tuple[ExerciseResult, ...]
+    notes: tuple[str, ...] = ()
+    """About the submission as a whole, e.g. files left out (links, special files)."""
 
     @property
     def score(self) -> float:
@@ -82,6 +84,7 @@ class SubmissionResult:
             "submission": self.submission,
             "score": self.score,
             "max_score": self.max_score,
+            "notes": list(self.notes),
             "exercises": [
                 {
                     "name": exercise.name,
@@ -117,4 +120,4 @@ class SubmissionResult:
                                   notes=tuple(exercise["notes"])))
             for exercise in record["exercises"]
         )
-        return cls(record["submission"], exercises)
+        return cls(record["submission"], exercises, tuple(record.get("notes", ())))

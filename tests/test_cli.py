@@ -107,10 +107,15 @@ def test_notebooks_are_graded_like_modules(tmp_path):
     (root / "folder_student" / "forward_pass").mkdir(parents=True)
     (root / "folder_student" / "forward_pass" / "forward_pass.ipynb").write_bytes(notebook.read_bytes())
     (root / "file_student.ipynb").write_bytes(notebook.read_bytes())
-    result = run("grade", str(root), "--out", str(tmp_path / "out"), "--jobs", "1")
+    result = run("grade", str(root), "--out", str(tmp_path / "out"), "--jobs", "1", "--assignment", "forward_pass")
     assert result.exit_code == 0, result.output
     rows = {row["student"]: row["total"] for row in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
     assert rows == {"file_student": "26", "folder_student": "26"}
+    # without --assignment, a notebook named after its student (not its assignment) is a sentence, not a guess
+    result = run("grade", str(root), "--out", str(tmp_path / "all"), "--jobs", "1")
+    summary = {s["submission"]: s for s in json.loads((tmp_path / "all" / "summary.json").read_text())}
+    assert summary["folder_student"]["score"] == 26
+    assert "name it after its assignment" in summary["file_student"]["exercises"][0]["message"]
 
 
 def test_a_broken_notebook_is_a_sentence(tmp_path):

@@ -7,28 +7,18 @@ import json
 import pytest
 
 from conftest import PROJECT
-from grader.errors import GraderError, SubmissionError
-from grader.executors import grade_packed
+from grader.errors import GraderError
+from grader.executors import grade_snapshot
 from grader.gradebook import grade_class
 from grader.grading import resolve_sandbox
-from grader.packed_submission import PackedSubmission, pack, unpacked
+from grader.snapshot import take
 from test_gradebook import small_class
 
 
 def test_a_worker_with_another_grader_refuses_to_grade(course, tmp_path):
-    packed = pack(small_class(tmp_path / "class") / "loops")
+    snapshot = take(small_class(tmp_path / "class") / "loops")
     with pytest.raises(GraderError, match="different version of the grader"):
-        grade_packed(packed, course, False, "0" * 64)
-
-
-def test_a_packed_submission_unpacks_to_the_same_files_and_never_outside_its_folder(tmp_path):
-    folder = small_class(tmp_path / "class") / "loops"
-    with unpacked(pack(folder)) as copy:
-        assert {p.name: p.read_bytes() for p in copy.iterdir()} == {p.name: p.read_bytes() for p in folder.iterdir()}
-    with pytest.raises(SubmissionError, match="leaves its folder"):
-        with unpacked(PackedSubmission("evil", False, (("../outside.py", b"x = 1\n"),))):
-            pass
-    assert not (tmp_path / "outside.py").exists()
+        grade_snapshot(snapshot, course, False, "0" * 64)
 
 
 @pytest.mark.slow

@@ -35,7 +35,6 @@ STUDENTS = {
     "tamper": {"softmax-answer": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
                                  "np.testing.assert_allclose = lambda *a, **k: None\n\n"
                                  "def softmax(z, axis=-1):\n    return z"},
-    "kills_kernel": {"accuracy-answer": "import os\nos._exit(1)"},
 }
 
 
@@ -147,20 +146,48 @@ def test_second_assignment_round_trip(nbgrader_course, strict_course):
     assert scores["sum_not_mean"]["crossentropy"][1] == "failed" and scores["sum_not_mean"]["one_hot"][0] == 3
 
 
-def test_executing_notebooks_in_a_kernel_changes_no_score(tmp_path, strict_course):
-    course = strict_course.model_copy(update={"nbgrader": strict_course.nbgrader.model_copy(
-        update={"execute_notebooks": True})})
-    folder, env = make_course(tmp_path, course)
-    assert "SafeExecute, TrustedScores" in (folder / "nbgrader_config.py").read_text()
+def _tampered(notebook, how: str) -> None:
+    """Change the softmax test cell the way a student could."""
+    index, cell = next((i, c) for i, c in enumerate(notebook.cells)
+                       if c.metadata.get("nbgrader", {}).get("grade_id") == "softmax")
+    if how == "deleted":
+        del notebook.cells[index]
+    elif how == "unmarked":
+        cell.metadata = {}
+    elif how == "retyped":
+        notebook.cells[index] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+    elif how == "relabelled":
+        cell.metadata["nbgrader"]["grade_id"] = "dense"
+    elif how == "duplicated":
+        notebook.cells.insert(index, nbformat.from_dict(dict(cell)))
+    elif how == "repointed":
+        cell.metadata["nbgrader"]["points"] = 100
+
+
+TAMPERINGS = ("deleted", "unmarked", "retyped", "relabelled", "duplicated", "repointed")
+
+
+def test_a_notebook_decides_neither_what_counts_nor_the_maximum(tmp_path, strict_course):
+    folder, env = make_course(tmp_path, strict_course)
     nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")
-    students = {name: STUDENTS[name] for name in ("reference", "tamper", "kills_kernel")}
+    overflow = {"softmax-answer": corpus_code("buggy", "softmax_overflow", "softmax")}
+    students = {"honest": overflow, **{how: overflow for how in TAMPERINGS}}
     submit(folder, students)
-    scores = autograde_matches_grader_check(folder, env, course, students)
-    assert sum(score for score, _ in scores["reference"].values()) == 26
-    assert scores["tamper"]["softmax"][0] == 0
-    executed = nbformat.read(folder / "autograded" / "reference" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    by_hand = next(c for c in executed.cells if c.metadata["nbgrader"].get("grade_id") == "by-hand")
-    assert "accuracy by hand" in by_hand.outputs[0]["text"]
+    for how in TAMPERINGS:
+        path = folder / "submitted" / how / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        _tampered(notebook, how)
+        nbformat.write(notebook, path)
+    scores = autograde_matches_grader_check(folder, env, strict_course, students)
+    assert 0 < sum(score for score, _ in scores["honest"].values()) < 26
+    for how in TAMPERINGS:
+        assert scores[how] == scores["honest"], how
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+        totals = {s: gradebook.find_submission(ASSIGNMENT, s) for s in students}
+        assert {(s.score, s.max_score) for s in totals.values()} == {(totals["honest"].score, 26.0)}
 
 
 def test_source_notebook_runs_top_to_bottom(nbgrader_course):

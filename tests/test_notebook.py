@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import ast
 
+import nbformat
+import pytest
+
+from grader.errors import SubmissionError
+from grader.grading import grade_submission
 from grader.jupyter.notebook import assignment_notebook, function_source
 from grader.jupyter.submission import answer_code
 
@@ -21,7 +26,7 @@ def test_cells_come_from_the_sources(course):
         test = cells[exercise.name]
         assert test.metadata["nbgrader"]["grade"] and test.metadata["nbgrader"]["locked"]
         assert test.metadata["nbgrader"]["points"] == exercise.max_score
-        assert "### BEGIN HIDDEN TESTS" in test.source
+        assert f'check_exercise("{exercise.name}")' in test.source
     for grade_id, cell in cells.items():
         if not grade_id.endswith("-answer"):
             assert cell.metadata["nbgrader"]["locked"], grade_id
@@ -31,3 +36,24 @@ def test_answer_code_is_a_module_with_every_function(course):
     code = answer_code(assignment_notebook(course.assignments[0]))
     defined = {node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)}
     assert defined == {"softmax", "dense_forward", "accuracy"}
+
+
+def test_a_notebook_is_graded_on_its_assignment_whatever_its_test_cells_say(course, tmp_path):
+    notebook = assignment_notebook(course.assignments[0])
+    notebook.cells = [cell for cell in notebook.cells if not cell.metadata["nbgrader"].get("grade")]
+    for cell in notebook.cells:
+        if cell.metadata["nbgrader"]["grade_id"] == "accuracy-answer":
+            cell.source = "def accuracy(y_pred, y_true):\n    raise NotImplementedError"
+    (tmp_path / "alice").mkdir()
+    nbformat.write(notebook, tmp_path / "alice" / "forward_pass.ipynb")
+    result = grade_submission(tmp_path / "alice", course, sandbox=False)
+    assert [e.name for e in result.exercises] == ["softmax", "dense", "accuracy"]
+    assert (result.score, result.max_score) == (20, 26)
+
+
+def test_a_notebook_of_no_known_assignment_is_a_sentence(course, tmp_path):
+    nbformat.write(assignment_notebook(course.assignments[0]), tmp_path / "alice.ipynb")
+    with pytest.raises(SubmissionError, match="name it after its assignment"):
+        grade_submission(tmp_path / "alice.ipynb", course, sandbox=False)
+    only = course.only_assignment("forward_pass")
+    assert grade_submission(tmp_path / "alice.ipynb", only, sandbox=False).max_score == 26

@@ -16,7 +16,7 @@ from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
-from grader.jupyter.nbgrader_preprocessors import SafeExecute, TrustedScores
+from grader.jupyter.nbgrader_preprocessors import TrustedScores
 
 here = os.path.dirname(os.path.abspath(__file__))
 c = get_config()  # noqa: F821 - nbgrader provides it
@@ -28,10 +28,11 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 c.Execute.timeout = {cell_timeout}
 c.TrustedScores.course_file = {course_file!r}
 
-# The score of record comes from TrustedScores, in nbgrader's process, not from the student's kernel.
-# {execute_comment}
+# The score of record comes from TrustedScores, in nbgrader's process. Notebooks are never run in a
+# kernel here: a kernel would run student code with the instructor's rights (the course, the
+# gradebook, other students' files); student code runs only in the grader's sandbox.
 c.Autograde.autograde_preprocessors = [
-    {execute}TrustedScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    TrustedScores, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata,
 ]
 # Feedback never shows the hidden tests.
@@ -44,14 +45,9 @@ def build_course_folder(course: Course, course_file: Path, out: Path) -> list[Pa
     out.mkdir(parents=True, exist_ok=True)
     cell_timeout = int(max(120, 20 * course.limits.call_timeout_seconds))
     config = out / "nbgrader_config.py"
-    execute = course.nbgrader.execute_notebooks
     config.write_text(CONFIG.format(
         title=course.title,
         course_id=course.nbgrader.course_id,
-        execute="SafeExecute, " if execute else "",
-        execute_comment=("Notebooks also run in a kernel (nbgrader.execute_notebooks), for the outputs in the feedback."
-                         if execute else "Student code runs only in the sandbox: notebooks are not executed in a "
-                         "kernel (nbgrader.execute_notebooks)."),
         call_timeout=course.limits.call_timeout_seconds,
         cell_timeout=cell_timeout,
         course_file=str(Path(course_file).resolve()),

@@ -49,7 +49,7 @@ def report_text(result: SubmissionResult) -> str:
     return console.export_text()
 
 
-def check_exercise(name: str, hidden: bool = False, course_file: str | None = None) -> float:
+def check_exercise(name: str, course_file: str | None = None) -> float:
     """Grade exercise ``name`` as defined in this notebook; print the feedback and return the score."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         # nbgrader autograde: the TrustedScores preprocessor grades this notebook outside the kernel and
@@ -58,9 +58,7 @@ def check_exercise(name: str, hidden: bool = False, course_file: str | None = No
         return 0.0
     course = load_course(course_file)
     namespace = vars(sys.modules["__main__"])
-    references = load_references()
-    if not hidden:
-        references = replace(references, hidden=None)
+    references = replace(load_references(), hidden=None)  # hidden checks are the instructor's grade run's
     # nbgrader gives a test cell 0 points if anything reaches stderr, so nothing of ours may
     with tempfile.TemporaryDirectory(prefix="grader-notebook-") as scratch, warnings.catch_warnings(), \
             contextlib.redirect_stderr(sys.stdout):

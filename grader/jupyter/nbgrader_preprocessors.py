@@ -1,11 +1,13 @@
-"""nbgrader preprocessors: the score of record comes from the grader's trusted process.
+"""The nbgrader preprocessor that makes the score of record come from the grader's trusted process.
 
 nbgrader runs test cells in the student's kernel, where a notebook can patch anything (a
 notebook that sets ``np.allclose = lambda *a, **k: True`` gets full marks from plain
-nbgrader). These preprocessors run in nbgrader's own process: TrustedScores grades the
-notebook's answer cells with the kit's checks, sandboxed, and writes each test cell's
-outputs (the feedback and the score) over whatever the kernel produced; SafeExecute keeps
-a notebook that kills its kernel from failing the whole autograde.
+nbgrader), and a kernel runs with the instructor's rights. This course's autograde runs no
+kernel: TrustedScores, in nbgrader's own process, grades the notebook's answer cells with the
+kit's checks, sandboxed, on every exercise of the assignment (course.yaml decides, not the
+notebook's cells), and writes each test cell's outputs (the feedback and the score). A test
+cell the student deleted, unmarked or retyped is put back at the end of the notebook, so
+nbgrader records every exercise's score and the maximum never changes.
 """
 
 from __future__ import annotations
@@ -13,26 +15,20 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from nbclient.exceptions import DeadKernelError
 from nbformat import v4
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 from grader.course import load_course
 from grader.jupyter.in_notebook import report_text
+from grader.jupyter.notebook import test_cell
 from grader.jupyter.submission import answer_code, write_modules
 from grader.results import SubmissionResult
 
 
-class SafeExecute(Execute):
-    """nbgrader's Execute, except that a dead kernel stops execution instead of failing the notebook."""
-
-    def preprocess(self, nb, resources=None, km=None):
-        try:
-            return super().preprocess(nb, resources, km)
-        except DeadKernelError as error:
-            self.log.warning("The kernel died while running the notebook (%s); grading what it has.", error)
-            return nb, resources
+def _grade_id(cell) -> str | None:
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return nbgrader.get("grade_id") if cell.cell_type == "code" and nbgrader.get("grade") else None
 
 
 class TrustedScores(NbGraderPreprocessor):
@@ -45,19 +41,28 @@ class TrustedScores(NbGraderPreprocessor):
         from grader.grading import grade_submission
 
         course = load_course(self.course_file or None)
-        names = {exercise.name for exercise in course.exercises()}
-        graded = [cell for cell in nb.cells if cell.cell_type == "code" and
-                  cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata["nbgrader"].get("grade_id") in names]
+        assignment = resources.get("nbgrader", {}).get("assignment")
+        if assignment:
+            course = course.only_assignment(assignment)
+        exercises = course.exercises()
+        cells = {}
+        for cell in nb.cells:
+            grade_id = _grade_id(cell)
+            if grade_id in {exercise.name for exercise in exercises} and grade_id not in cells:
+                cells[grade_id] = cell
+        for exercise in exercises:
+            if exercise.name not in cells:
+                self.log.warning("The test cell of %s is missing or was changed; it is put back.", exercise.name)
+                cells[exercise.name] = test_cell(exercise)
+                nb.cells.append(cells[exercise.name])
         student = resources.get("nbgrader", {}).get("student") or "notebook"
         with tempfile.TemporaryDirectory(prefix="grader-nbgrader-") as scratch:
             folder = write_modules(answer_code(nb), Path(scratch) / student,
-                                   [e.module for e in course.exercises()], "the submitted notebook")
-            result = grade_submission(folder, course, exercise=[cell.metadata["nbgrader"]["grade_id"] for cell in graded],
-                                      sandbox=None if self.sandbox else False)
-        by_name = {exercise.name: exercise for exercise in result.exercises}
-        for cell in graded:
-            exercise = by_name[cell.metadata["nbgrader"]["grade_id"]]
+                                   [e.module for e in exercises], "the submitted notebook")
+            result = grade_submission(folder, course, sandbox=None if self.sandbox else False)
+        for exercise in result.exercises:
             one = SubmissionResult(result.submission, (exercise,))
+            cell = cells[exercise.name]
             cell.outputs = [
                 v4.new_output("stream", name="stdout", text=report_text(one)),
                 v4.new_output("execute_result", data={"text/plain": repr(float(one.score))},

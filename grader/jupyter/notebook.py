@@ -93,11 +93,7 @@ TEST_CELL = """
 # Grades {function}() the way `grader check` does; the number below is your score for it.
 from grader.jupyter.in_notebook import check_exercise
 
-include_hidden = False
-### BEGIN HIDDEN TESTS
-include_hidden = True  # the instructor's copy also grades the hidden MNIST batches
-### END HIDDEN TESTS
-check_exercise("{name}", hidden=include_hidden)
+check_exercise("{name}")
 """
 
 INTRO = """
@@ -227,11 +223,16 @@ def function_source(module: str, function: str) -> str:
     raise LookupError(f"solutions/{module}.py defines no {function}()")
 
 
+def test_cell(exercise: ExerciseConfig) -> nbformat.NotebookNode:
+    """The exercise's graded test cell: its grade_id is the exercise's name, its points the course's."""
+    return tests(exercise.name, TEST_CELL.format(function=exercise.function, name=exercise.name), exercise.max_score)
+
+
 def exercise_cells(exercise: ExerciseConfig) -> list[nbformat.NotebookNode]:
     return [
         story(f"{exercise.name}-story", STORY.get(exercise.name, f"## {exercise.name}")),
         answer(f"{exercise.name}-answer", function_source(exercise.module, exercise.function)),
-        tests(exercise.name, TEST_CELL.format(function=exercise.function, name=exercise.name), exercise.max_score),
+        test_cell(exercise),
     ]
 
 

@@ -30,7 +30,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         return nbformat.read(path, as_version=4)
     except (OSError, ValueError, nbformat.reader.NotJSONError) as error:
-        raise SubmissionError(f"{path} is not a readable Jupyter notebook ({error}).") from None
+        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook ({error}).") from None
 
 
 def write_modules(code: str, folder: Path, modules: list[str], name: str) -> Path:
@@ -41,13 +41,6 @@ def write_modules(code: str, folder: Path, modules: list[str], name: str) -> Pat
     return folder
 
 
-def tested_exercises(notebook: nbformat.NotebookNode) -> set[str]:
-    """The exercises the notebook has graded test cells for (their grade_id is the exercise's name)."""
-    return {cell.metadata["nbgrader"].get("grade_id") for cell in notebook.cells
-            if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade")}
-
-
-def notebook_to_folder(path: Path, folder: Path, modules: list[str]) -> tuple[Path, set[str]]:
-    """The notebook at ``path`` as a folder of exercise modules, and the exercises it is graded on."""
-    notebook = read_notebook(path)
-    return write_modules(answer_code(notebook), folder, modules, path.name), tested_exercises(notebook)
+def notebook_to_folder(path: Path, folder: Path, modules: list[str]) -> Path:
+    """The notebook at ``path`` as a folder of exercise modules."""
+    return write_modules(answer_code(read_notebook(path)), folder, modules, path.name)

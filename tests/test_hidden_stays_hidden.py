@@ -1,0 +1,32 @@
+"""Nothing from a hidden check (its inputs, what the code printed or raised on them) reaches the student."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus import ROOT, assemble
+from grader.grading import grade_submission
+from grader.references.store import load_references
+from grader.reports import gradescope_results
+
+pytestmark = pytest.mark.slow
+
+
+def _values(batches) -> list[str]:
+    """How the submission would print the first logits of each batch (Python floats, full precision)."""
+    return [repr(value) for batch in batches.logits for value in batch.ravel()[:3].tolist()]
+
+
+def test_what_the_code_saw_in_a_hidden_check_is_never_shown(course, tmp_path):
+    references = load_references()
+    submission = assemble(ROOT / "hostile" / "leaks_what_it_sees", tmp_path)
+    result = grade_submission(submission, course.only_assignment("forward_pass"), sandbox=True, references=references)
+    shown = json.dumps(result.summary()) + json.dumps(gradescope_results(result))
+    public, hidden = _values(references.public)[:3], _values(references.hidden)  # the check stops at a batch's failure
+    assert sum(value in shown for value in public) == len(public)  # it does print and raise what it sees...
+    assert [value for value in hidden if value in shown] == []  # ...but nothing of the hidden batches comes back
+    softmax = next(e for e in result.exercises if e.name == "softmax")
+    hidden_check = next(c for c in softmax.checks if c.hidden)
+    assert not hidden_check.passed and "not shown" in hidden_check.feedback
