@@ -13,8 +13,8 @@ Then, one after the other on this machine:
   3. grader grade of the notebooks again            (nothing changed: every one skipped)
   4. nbgrader autograde of the notebooks            (the course's nbgrader configuration: scores from
                                                     the sandboxed grader inside nbgrader, no kernel)
-  5. nbgrader autograde executing the notebooks in a kernel (nbgrader's usual way, with
-     nbgrader.execute_notebooks: true), on the first K notebooks only: it takes ~10 s each,
+  5. nbgrader autograde executing the notebooks in a kernel first (nbgrader's usual way; the
+     course itself never does, see grader/jupyter/course_folder.py), on the first K notebooks only: it takes ~10 s each,
      so its time for the class is extrapolated from them, and said so
 and prints each one's wall time, CPU time (of every process it started, read from a
 cpuacct cgroup where there is one), peak memory (of the grader's own processes: all together
@@ -193,10 +193,12 @@ def _executing_course(work: Path, env: dict, course: Path, students: list[str]) 
 
     executing = work / "course_execute"
     settings = load_course()
-    settings = settings.model_copy(update={"nbgrader": settings.nbgrader.model_copy(update={"execute_notebooks": True})})
     executing.mkdir()
     (executing / "course.yaml").write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
     build_course_folder(settings, executing / "course.yaml", executing)
+    with (executing / "nbgrader_config.py").open("a") as config:  # nbgrader's usual way: run the kernel first
+        config.write("\nfrom nbgrader.preprocessors import Execute\n"
+                     "c.Autograde.autograde_preprocessors = [Execute, *c.Autograde.autograde_preprocessors]\n")
     subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=executing,
                    env=dict(env, GRADER_COURSE=str(executing / "course.yaml")), check=True, capture_output=True)
     for student in students:
