@@ -7,7 +7,8 @@ from pathlib import Path
 from grader.course import DEFAULT_COURSE, PROJECT_ROOT, load_course
 from grader.results import SubmissionResult
 
-__all__ = ["check", "grade", "release", "build_references", "write_stubs", "stale_stubs", "build_nbgrader_course"]
+__all__ = ["check", "grade", "release", "build_references", "init_secret", "write_stubs", "stale_stubs",
+           "build_nbgrader_course"]
 
 
 def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURSE,
@@ -20,13 +21,14 @@ def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURS
 
 def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,
           jobs: int | None = None, sandbox: bool = True, scheduler: str | None = None,
-          assignment: str | None = None):
+          assignment: str | None = None, secret: str | Path | None = None):
     """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to.
 
-    Submissions already graded into ``out`` and unchanged are skipped. With ``assignment``, only
-    that assignment's exercises are graded (and are the gradebook's columns). With ``scheduler``
-    (a Dask scheduler's address) the grading runs on that cluster's workers. Returns a
-    grader.gradebook.ClassRun.
+    Graded on the course secret's grade-time inputs (``secret``, default: the course's secret
+    folder; see grader.secret), never on the public ones. Submissions already graded into ``out``
+    and unchanged are skipped. With ``assignment``, only that assignment's exercises are graded
+    (and are the gradebook's columns). With ``scheduler`` (a Dask scheduler's address) the grading
+    runs on that cluster's workers. Returns a grader.gradebook.ClassRun.
     """
     from grader.gradebook import grade_class
     from grader.grading import resolve_sandbox
@@ -35,10 +37,36 @@ def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COUR
         sandbox = bool(sandbox)
     else:
         sandbox = resolve_sandbox(sandbox)
+    from grader.gradebook import find_submissions
+
+    find_submissions(Path(root))  # a wrong ROOT is said first
     course = load_course(course_file)
+    folder = ready_secret(course, course_file, secret)
     if assignment:
         course = course.only_assignment(assignment)
-    return grade_class(Path(root), Path(out), course, jobs, sandbox, scheduler=scheduler)
+    return grade_class(Path(root), Path(out), course, jobs, sandbox, scheduler=scheduler, secret=folder)
+
+
+def ready_secret(course, course_file: Path, secret: str | Path | None = None) -> Path:
+    """The secret folder to grade with (given, or the course's), or a GraderError saying how to make it."""
+    from grader.errors import GraderError
+    from grader.secret import folder_for, problem_with
+
+    folder = Path(secret).resolve() if secret else folder_for(course, course_file)
+    problem = problem_with(folder, course)
+    if problem:
+        raise GraderError(problem)
+    return folder
+
+
+def init_secret(*, course_file: Path = DEFAULT_COURSE, folder: str | Path | None = None, new_key: bool = False,
+                mnist: str | None = None, use_keras_cache: bool = True) -> tuple[Path, dict]:
+    """Make the course secret (kept if there is one) and its grade-time inputs; return the folder and their manifest."""
+    from grader.secret import folder_for, init_secret as init
+
+    course = load_course(course_file)
+    folder = Path(folder).resolve() if folder else folder_for(course, course_file)
+    return folder, init(course, folder, new_key=new_key, mnist=mnist, use_keras_cache=use_keras_cache)
 
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:

@@ -59,16 +59,19 @@ def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool, 
 @click.option("--assignment", help="Grade only this assignment's exercises (e.g. forward_pass) [default: all].")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Grade on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786 [default: this machine].")
+@click.option("--secret", type=click.Path(path_type=Path),
+              help="The course secret's folder [default: grading.secret_folder of course.yaml].")
 @click.pass_obj
 def grade(course_file: Path, root: Path, out: Path, jobs: int | None, no_sandbox: bool, assignment: str | None,
-          scheduler: str | None) -> None:
+          scheduler: str | None, secret: Path | None) -> None:
     """Grade every student subfolder (or notebook) of ROOT; write a gradebook into --out.
 
+    The grade is earned on the course secret's grade-time inputs (grader secret init makes them).
     Grading again into the same --out skips the submissions that are unchanged since they were graded.
     """
     try:
         run = _run(lambda: api.grade(root, out, course_file=course_file, jobs=jobs, sandbox=not no_sandbox,
-                                     scheduler=scheduler, assignment=assignment))
+                                     scheduler=scheduler, assignment=assignment, secret=secret))
     except KeyboardInterrupt:
         click.echo(f"stopped: {out} holds the gradebook of what was graded so far; run the same command again "
                    "to grade the rest (finished submissions are skipped).", err=True)
@@ -98,6 +101,26 @@ def references_build(course_file: Path, mnist: str | None, no_keras_cache: bool)
     """Train the reference model and record Keras' outputs (takes ~15 s)."""
     manifest = _run(lambda: api.build_references(course_file=course_file, mnist=mnist, use_keras_cache=not no_keras_cache))
     click.echo(f"built references from {manifest['mnist']}: {manifest['recorded_oracle_results']} Keras results recorded")
+
+
+@main.group()
+def secret() -> None:
+    """The course secret: the key of the grade-time inputs, which only the instructor holds."""
+
+
+@secret.command("init")
+@click.option("--folder", type=click.Path(path_type=Path),
+              help="Where to keep the secret [default: grading.secret_folder of course.yaml, next to it].")
+@click.option("--new-key", is_flag=True, help="Make a new key even if there is one (every grade changes).")
+@click.option("--mnist", help="An mnist.npz or IDX folder (default: Keras cache, $GRADER_MNIST, bundled sample).")
+@click.option("--no-keras-cache", is_flag=True, help="Ignore ~/.keras/datasets/mnist.npz.")
+@click.pass_obj
+def secret_init(course_file: Path, folder: Path | None, new_key: bool, mnist: str | None, no_keras_cache: bool) -> None:
+    """Make the key (once) and the grade-time inputs from it, with Keras (takes ~30 s)."""
+    where, manifest = _run(lambda: api.init_secret(course_file=course_file, folder=folder, new_key=new_key,
+                                                   mnist=mnist, use_keras_cache=not no_keras_cache))
+    click.echo(f"grade-time inputs in {where} (key {manifest['key_id']}): {manifest['recorded_oracle_results']} Keras "
+               "results recorded. Keep that folder private: never commit it, never hand it out.")
 
 
 @main.group("nbgrader")

@@ -50,22 +50,49 @@ def tolerance_for(dtype: np.dtype) -> Tolerance:
 class CheckFailed(Exception):
     """The student's result is wrong: ``problem`` says how, ``hint`` what to try.
 
-    ``hint`` may also be a tuple of candidate hints (every known mistake the result
-    matches); ``hints`` holds them all and ``hint`` the first.
+    ``hint`` may also be a tuple of candidate hints (every known mistake the result matches),
+    or come later from ``explain``, which is only called if the hints are asked for (finding
+    them may need Keras: only the failure that is reported needs them). ``hints`` holds them
+    all and ``hint`` the first.
     """
 
-    def __init__(self, problem: str, hint: str | tuple[str, ...] | None = None):
+    def __init__(self, problem: str, hint: str | tuple[str, ...] | None = None,
+                 explain: Callable[[], tuple[str, ...]] | None = None):
         super().__init__(problem)
-        self.hints = hint if isinstance(hint, tuple) else ((hint,) if hint else ())
-        self.problem, self.hint = problem, (self.hints[0] if self.hints else None)
+        self.problem = problem
+        self._hints = hint if isinstance(hint, tuple) else ((hint,) if hint else None)
+        self._explain = explain
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        if self._hints is None:
+            self._hints = self._explain() if self._explain else ()
+        return self._hints
+
+    @property
+    def hint(self) -> str | None:
+        return self.hints[0] if self.hints else None
+
+    def restated(self, problem: str) -> CheckFailed:
+        """The same failure (and hints, still unevaluated) with ``problem`` as its text."""
+        return CheckFailed(problem, self._hints, self._explain)
 
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer: if the student's result matches ``wrong``, the ``hint`` explains it."""
+    """A known wrong answer: if the student's result matches ``wrong``, the ``hint`` explains it.
+
+    ``wrong(keras, expected, *example)`` gives the mistaken answer on ``example`` (or None where
+    the mistake cannot be made), from Keras' answer ``expected`` or from Keras (``keras``, the
+    oracle) on a changed input: never from NumPy code that computes the exercise, which would put
+    a working answer into the handout.
+    """
 
     hint: str
-    wrong: Callable[..., np.ndarray | float | None]
+    wrong: Callable[..., np.ndarray | float | list | None]
+    symptom: Callable[..., bool] | None = None
+    """Instead of a wrong answer: ``symptom(got, expected, *example)`` says whether ``got`` shows the mistake
+    (e.g. nan exactly where exp() overflows), for mistakes whose answer would take the exercise's own code."""
 
 
 RAISED_HINTS = (
@@ -87,7 +114,7 @@ def returned_value(outcome: Returned | Raised, function: str) -> Returned:
 
 def expect_array_shape(outcome: Returned | Raised, shape: tuple, *, function: str) -> np.ndarray:
     """Check everything but the values: an exception, None, the type, the shape, a float dtype."""
-    return _structure(returned_value(outcome, function), np.empty(shape), function, (), ())
+    return _structure(returned_value(outcome, function), np.empty(shape), function)
 
 
 def expect_array(
@@ -100,14 +127,19 @@ def expect_array(
     mistakes: tuple[Mistake, ...] = (),
     example: tuple = (),
     what: str = "Keras",
+    oracle=None,
 ) -> np.ndarray:
-    """Check an array result against ``expected``; return the plain array when it passes."""
-    got = _structure(returned_value(outcome, function), expected, function, example, mistakes)
+    """Check an array result against ``expected``; return the plain array when it passes.
+
+    ``mistakes`` are tried on ``example`` (with ``oracle`` for Keras) only if the hint is asked for.
+    """
     tolerance = tolerance_for(input_dtype)
+    explain = _explainer(example, mistakes, oracle, expected, tolerance)
+    got = _structure(returned_value(outcome, function), expected, function, explain)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         raise CheckFailed(
             f"{function}() returned {_count_nonfinite(got)} where {what} has finite values.\n{_pair(got, expected, what)}",
-            _hint(got, example, mistakes),
+            explain=lambda: explain(got),
         )
     try:
         if not _within(got, expected, tolerance):  # the quick test first; numpy.testing for the message
@@ -116,7 +148,7 @@ def expect_array(
         details = str(error).strip()
         raise CheckFailed(
             f"{function}() returned wrong values: {details}\n{_pair(got, expected, what)}",
-            _hint(got, example, mistakes),
+            explain=lambda: explain(got),
         ) from None
     if got.dtype.itemsize > np.dtype(input_dtype).itemsize:
         _note(notes, f"{function}() returned {got.dtype} for {np.dtype(input_dtype)} input: accepted (a wider float type).")
@@ -146,6 +178,7 @@ def expect_array_list(
     mistakes: tuple[Mistake, ...] = (),
     example: tuple = (),
     what: str = "Keras",
+    oracle=None,
 ) -> list[np.ndarray]:
     """Check a list of arrays (e.g. [dW, db]) item by item; a hint needs every item to match a known mistake."""
     returned = returned_value(outcome, function)
@@ -162,18 +195,11 @@ def expect_array_list(
             got.append(expect_array(as_array, want, function=f"{function}()'s {name}", input_dtype=input_dtype,
                                     notes=notes, what=what))
         except CheckFailed as failure:
-            raise CheckFailed(failure.problem, _list_hint(returned.items, example, mistakes) or failure.hints) from None
+            tolerance = tolerance_for(input_dtype)
+            explain = _explainer(example, mistakes, oracle, expected, tolerance)
+            raise CheckFailed(failure.problem,
+                              explain=lambda item_failure=failure: explain(list(returned.items)) or item_failure.hints) from None
     return got
-
-
-def _list_hint(items: tuple, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
-    """Every known mistake whose wrong list of arrays matches ``items``, item by item."""
-    return tuple(
-        mistake.hint for mistake, wrong in _wrong_answers(example, mistakes)
-        if len(wrong) == len(items) and all(
-            item is not None and np.shape(item) == np.shape(w) and np.allclose(item, w, rtol=1e-3, atol=1e-5)
-            for item, w in zip(items, wrong))
-    )
 
 
 SCALAR_TOLERANCE = Tolerance(0.0, 1e-6, "an accuracy is a count over at most a few hundred rows: exact to 1e-6")
@@ -181,7 +207,7 @@ SCALAR_TOLERANCE = Tolerance(0.0, 1e-6, "an accuracy is a count over at most a f
 
 def expect_fraction(outcome: Returned | Raised, expected: float, *, function: str, notes: list[str],
                     mistakes: tuple[Mistake, ...] = (), example: tuple = (), what: str = "Keras",
-                    tolerance: Tolerance = SCALAR_TOLERANCE) -> float:
+                    tolerance: Tolerance = SCALAR_TOLERANCE, oracle=None) -> float:
     """Check a scalar result (a Python float) against ``expected`` within ``tolerance``."""
     returned = returned_value(outcome, function)
     if returned.kind == "none":
@@ -195,10 +221,8 @@ def expect_fraction(outcome: Returned | Raised, expected: float, *, function: st
     if returned.type_name not in ("float", "numpy.float64"):
         _note(notes, f"{function}() returned {returned.type_name}: accepted, but float(...) makes it a plain Python float.")
     if not abs(got - expected) <= tolerance.atol + tolerance.rtol * abs(expected):
-        raise CheckFailed(
-            f"{function}() returned {got!r}; {what} gives {expected!r}.",
-            _hint(np.asarray(got), example, mistakes),
-        )
+        explain = _explainer(example, mistakes, oracle, expected, tolerance)
+        raise CheckFailed(f"{function}() returned {got!r}; {what} gives {expected!r}.", explain=lambda: explain(got))
     return got
 
 
@@ -207,8 +231,8 @@ def _note(notes: list[str], text: str) -> None:
         notes.append(text)
 
 
-def _structure(returned: Returned, expected: np.ndarray, function: str, example: tuple,
-               mistakes: tuple[Mistake, ...]) -> np.ndarray:
+def _structure(returned: Returned, expected: np.ndarray, function: str,
+               explain: Callable[[np.ndarray], tuple[str, ...]] | None = None) -> np.ndarray:
     if returned.kind == "none":
         raise CheckFailed(f"{function}() returned None.", "Did you forget the return statement?")
     if returned.kind != "ndarray":
@@ -220,10 +244,8 @@ def _structure(returned: Returned, expected: np.ndarray, function: str, example:
         raise CheckFailed(f"{function}() returned an array that is not numeric.", "Return an array of floats.")
     got = returned.value
     if got.shape != expected.shape:
-        raise CheckFailed(
-            f"{function}() returned shape {got.shape}; expected shape {expected.shape}.",
-            _hint(got, example, mistakes) or _shape_hint(got.shape, expected.shape),
-        )
+        raise CheckFailed(f"{function}() returned shape {got.shape}; expected shape {expected.shape}.",
+                          explain=lambda: (explain(got) if explain else ()) or (_shape_hint(got.shape, expected.shape),))
     if got.dtype.kind != "f":
         raise CheckFailed(
             f"{function}() returned dtype {got.dtype}; expected a float array like {expected.dtype}.",
@@ -245,25 +267,55 @@ def _count_nonfinite(got: np.ndarray) -> str:
     return " and ".join(part for part in (f"{nan} nan" if nan else "", f"{inf} inf" if inf else "") if part)
 
 
-def _hint(got: np.ndarray, example: tuple, mistakes: tuple[Mistake, ...]) -> tuple[str, ...]:
-    """Every known mistake whose wrong answer matches ``got`` on this example."""
-    matches = []
-    for mistake, wrong in _wrong_answers(example, mistakes):
-        wrong = np.asarray(wrong)
-        with np.errstate(all="ignore"):
-            if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-3, atol=1e-5, equal_nan=True):
-                matches.append(mistake.hint)
-    return tuple(matches)
+def _explainer(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected, tolerance: Tolerance):
+    """``got -> hints``: every known mistake that explains ``got`` on this example (see ``_explains``)."""
+    def explain(got) -> tuple[str, ...]:
+        hints = []
+        for mistake in mistakes:
+            if mistake.symptom is not None:
+                try:
+                    with np.errstate(all="ignore"):
+                        shown = mistake.symptom(got, expected, *example)
+                except Exception:  # noqa: BLE001 - not on this input
+                    shown = False
+                if shown:
+                    hints.append(mistake.hint)
+        return tuple(hints) + tuple(mistake.hint for mistake, wrong in _wrong_answers(example, mistakes, oracle, expected)
+                                    if _explains(got, wrong, expected, tolerance))
+
+    return explain
 
 
-def _wrong_answers(example: tuple, mistakes: tuple[Mistake, ...]):
+def _explains(got, wrong, expected, tolerance: Tolerance) -> bool:
+    """True if the mistake gives what the student got (within the check's own tolerance) and, on this input,
+    differs from the right answer beyond it: a hint that also fits the right answer would explain nothing."""
+    if isinstance(wrong, list) or isinstance(got, list):
+        if not (isinstance(wrong, list) and isinstance(got, list) and len(wrong) == len(got) == len(expected)):
+            return False
+        return all(_close(g, w, tolerance) for g, w in zip(got, wrong)) and \
+            not all(_close(e, w, tolerance) for e, w in zip(expected, wrong))
+    return _close(got, wrong, tolerance) and not _close(expected, wrong, tolerance)
+
+
+def _close(a, b, tolerance: Tolerance) -> bool:
+    if a is None or b is None:
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=tolerance.rtol, atol=tolerance.atol,
+                                equal_nan=True))
+
+
+def _wrong_answers(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected):
     """(mistake, its wrong answer on this example), for each mistake that can be made on it."""
     for mistake in mistakes:
         try:
             with np.errstate(all="ignore"):
-                wrong = mistake.wrong(*example)
-        except (ValueError, TypeError, IndexError, ArithmeticError):
-            continue  # that mistake cannot even be made on this input
+                wrong = mistake.wrong(oracle, expected, *example)
+        except Exception:  # noqa: BLE001 - that mistake cannot be made on this input (or Keras is not here)
+            continue
         if wrong is not None:
             yield mistake, wrong
 

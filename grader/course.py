@@ -64,6 +64,11 @@ class GradingConfig(Strict):
         default_factory=lambda: list(FORBIDDEN_DEFAULT),
         description="Modules student code may not import (with their submodules): the exercises are NumPy by hand.",
     )
+    secret_folder: str = Field(
+        ".grader-secret",
+        description="The course secret and the grade-time inputs (made by `grader secret init`), relative to this "
+        "file. Only the instructor may read it: never commit it, never hand it out.",
+    )
 
 
 class LimitsConfig(Strict):

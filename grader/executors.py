@@ -9,11 +9,15 @@ service for the whole run (grader.keras_service); a Dask worker imports TensorFl
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
+from functools import lru_cache
 from pathlib import Path
 
 from grader import keras_service
@@ -22,16 +26,18 @@ from grader.errors import GraderError, SubmissionError
 from grader.fingerprint import grading_digest
 from grader.keras_service import KerasService
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.secret import secret_files
 from grader.snapshot import Snapshot, take
 
 
-def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool) -> SubmissionResult:
-    """Grade one submission; a submission that cannot be graded at all gets a result that says why."""
+def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool, secret: Path | None) -> SubmissionResult:
+    """Grade one submission (on the grade-time inputs of ``secret``); one that cannot be graded gets a result that
+    says why."""
     from grader.grading import grade_submission
 
     name = submission.name if isinstance(submission, Snapshot) else student_name(submission)
     try:
-        return grade_submission(submission, course, sandbox=sandbox)
+        return grade_submission(submission, course, sandbox=sandbox, secret=secret)
     except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
         reason = str(error) if isinstance(error, SubmissionError) else f"{type(error).__name__}: {error}"
         return error_result(name, course, f"This submission could not be graded: {reason}")
@@ -51,13 +57,28 @@ def student_name(submission: Path) -> str:
     return submission.stem if submission.suffix == ".ipynb" else submission.name
 
 
-def grade_snapshot(snapshot: Snapshot, course: Course, sandbox: bool, expected_digest: str) -> SubmissionResult:
-    """Runs on a Dask worker: refuse to grade with another grader, else grade the snapshot."""
-    if grading_digest(course, sandbox) != expected_digest:
+def grade_snapshot(snapshot: Snapshot, course: Course, sandbox: bool, expected_digest: str,
+                   secret: dict[str, bytes] | None) -> SubmissionResult:
+    """Runs on a Dask worker: refuse to grade with another grader, else grade the snapshot.
+
+    ``secret`` is the secret folder's files, sent by the instructor's machine: written once per worker
+    process into a private folder.
+    """
+    folder = _secret_copy(tuple(sorted(secret.items()))) if secret else None
+    if grading_digest(course, sandbox, folder) != expected_digest:
         raise GraderError(f"The Dask worker on {os.uname().nodename} has a different version of the grader "
                           "(its code or reference data differ from the instructor's): install the same "
                           "version there (pip install -e . from the same commit), then grade again.")
-    return grade_folder(snapshot, course, sandbox)
+    return grade_folder(snapshot, course, sandbox, folder)
+
+
+@lru_cache(maxsize=2)
+def _secret_copy(files: tuple[tuple[str, bytes], ...]) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="grader-secret-"))
+    atexit.register(shutil.rmtree, folder, True)
+    for name, data in files:
+        (folder / Path(name).name).write_bytes(data)
+    return folder
 
 
 CONNECT_SECONDS = 10.0
@@ -68,8 +89,8 @@ class LocalProcesses:
     """``jobs`` grading processes on this machine (spawned: no state shared with the caller), sharing one
     Keras service: TensorFlow is imported once for the run, and only if a failing submission needs it."""
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
+    def __init__(self, jobs: int, secret: Path | None = None):
+        self.jobs, self.secret = jobs, secret
         self._keras = KerasService()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=keras_service.use, initargs=(self._keras.address,))
@@ -78,7 +99,7 @@ class LocalProcesses:
         return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"
 
     def submit(self, folder: Path, course: Course, sandbox: bool) -> Future:
-        return self._pool.submit(grade_folder, folder, course, sandbox)
+        return self._pool.submit(grade_folder, folder, course, sandbox, self.secret)
 
     def completed(self, futures: Iterable[Future]) -> Iterator[Future]:
         return futures_completed(list(futures))
@@ -91,7 +112,7 @@ class LocalProcesses:
 class DaskCluster:
     """The workers of a running Dask scheduler; each submission travels to them as its files' bytes."""
 
-    def __init__(self, address: str, timeout: float | None = None):
+    def __init__(self, address: str, timeout: float | None = None, secret: Path | None = None):
         try:
             from distributed import Client
         except ImportError as error:
@@ -104,21 +125,26 @@ class DaskCluster:
                               "--scheduler to grade on this machine.") from None
         self.address = address
         self._grading: str | None = None
+        self._secret = None
+        self.secret = secret
 
     def describe(self) -> str:
         workers = self.client.scheduler_info().get("workers", {})
         return f"the Dask cluster at {self.address} ({len(workers)} workers)"
 
     def submit(self, folder: Path, course: Course, sandbox: bool):
-        if self._grading is None:  # the same course and sandbox for every submission of a run
-            self._grading = grading_digest(course, sandbox)
+        if self._grading is None:  # the same course, sandbox and secret for every submission of a run
+            self._grading = grading_digest(course, sandbox, self.secret)
+            if self.secret:  # sent once to every worker, not with each submission
+                self._secret = self.client.scatter(secret_files(self.secret), broadcast=True, hash=False)
         key = f"grade-{os.urandom(8).hex()}"
         try:
             snapshot = take(folder)
         except SubmissionError as error:  # read here, so refused here: the same sentence as a local run gives
             return self.client.submit(error_result, student_name(folder), course,
                                       f"This submission could not be graded: {error}", pure=False, key=key)
-        return self.client.submit(grade_snapshot, snapshot, course, sandbox, self._grading, pure=False, key=key)
+        return self.client.submit(grade_snapshot, snapshot, course, sandbox, self._grading, self._secret,
+                                  pure=False, key=key)
 
     def completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed

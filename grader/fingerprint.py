@@ -14,6 +14,7 @@ import hypothesis
 import numpy as np
 
 from grader.course import Course
+from grader.secret import secret_digest
 
 GRADER_PACKAGE = Path(__file__).parent
 
@@ -28,9 +29,10 @@ def _grader_digest() -> str:
     return digest.hexdigest()
 
 
-def grading_digest(course: Course, sandbox: bool) -> str:
-    """A hash of everything besides the submission that decides its grade."""
+def grading_digest(course: Course, sandbox: bool, secret: Path | None = None) -> str:
+    """A hash of everything besides the submission that decides its grade (the grade-time inputs included)."""
     digest = hashlib.sha256(_grader_digest().encode())
-    digest.update(course.model_dump_json().encode())
+    digest.update(course.model_dump_json(exclude={"grading": {"secret_folder"}}).encode())
     digest.update(b"sandboxed" if sandbox else b"not sandboxed")
+    digest.update(secret_digest(secret).encode())
     return digest.hexdigest()

@@ -74,13 +74,16 @@ def find_submissions(root: Path) -> list[Path]:
 
 
 def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
-                console: Console | None = None, scheduler: str | None = None) -> ClassRun:
-    """Grade every submission under ``root`` that is new or changed; keep OUT's gradebook current as they finish."""
+                console: Console | None = None, scheduler: str | None = None, secret: Path | None = None) -> ClassRun:
+    """Grade every submission under ``root`` that is new or changed; keep OUT's gradebook current as they finish.
+
+    ``secret`` is the course secret's folder: the grade-time inputs (None: the public ones, for tests only).
+    """
     started = time.monotonic()
     submissions = find_submissions(root)
     out.mkdir(parents=True, exist_ok=True)
     console = console or Console(stderr=True)
-    grading = grading_digest(course, sandbox)
+    grading = grading_digest(course, sandbox, secret)
     done: dict[str, SubmissionResult] = {}
     digests, to_grade = {}, []
     for submission in submissions:
@@ -96,7 +99,7 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
         console.print(f"{len(done)} of {len(submissions)} submissions are unchanged since {out} graded them: skipped.")
     gradebook = _Gradebook(out, [student_name(s) for s in submissions], [e.name for e in course.exercises()], done)
     if to_grade:
-        _grade(to_grade, course, sandbox, jobs, scheduler, console, digests, grading, gradebook, run)
+        _grade(to_grade, course, sandbox, jobs, scheduler, secret, console, digests, grading, gradebook, run)
     gradebook.flush()
     run.results = gradebook.ordered()
     run.seconds = time.monotonic() - started
@@ -104,11 +107,12 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
 
 
 def _grade(submissions: list[Path], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
-           console: Console, digests: dict, grading: str, gradebook: _Gradebook, run: ClassRun) -> None:
+           secret: Path | None, console: Console, digests: dict, grading: str, gradebook: _Gradebook,
+           run: ClassRun) -> None:
     if scheduler:
-        executor = DaskCluster(scheduler)
+        executor = DaskCluster(scheduler, secret=secret)
     else:
-        executor = LocalProcesses(max(1, min(jobs or os.cpu_count() or 1, len(submissions))))
+        executor = LocalProcesses(max(1, min(jobs or os.cpu_count() or 1, len(submissions))), secret)
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("left:"), TimeRemainingColumn(), console=console)
     cancel = True

@@ -17,6 +17,7 @@ from grader.errors import GraderError, SubmissionError
 from grader.forbidden import forbidden_imports
 from grader.oracle import Oracle
 from grader.references.store import DATA, References, load_references
+from grader.secret import load_secret
 from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.sandbox.bwrap import bwrap_path
@@ -26,8 +27,8 @@ from grader.strategies import grading_settings
 from grader.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
 
 
-def worker_settings(course: Course, sandbox: bool) -> WorkerSettings:
-    """The course's limits, as the worker gets them."""
+def worker_settings(course: Course, sandbox: bool, secret: Path | None = None) -> WorkerSettings:
+    """The course's limits, as the worker gets them; the instructor's folders hidden from it."""
     limits = course.limits
     return WorkerSettings(
         sandbox=sandbox,
@@ -35,7 +36,7 @@ def worker_settings(course: Course, sandbox: bool) -> WorkerSettings:
         call_timeout=limits.call_timeout_seconds,
         output_bytes=limits.output_kb * 1024,
         forbidden_modules=tuple(course.grading.forbidden_modules),
-        private_folders=(PROJECT_ROOT, Path(__file__).parent),
+        private_folders=(PROJECT_ROOT, Path(__file__).parent, *((secret,) if secret else ())),
     )
 
 
@@ -57,6 +58,7 @@ def grade_submission(
     references: References | None = None,
     oracle: Oracle | None = None,
     recording: Recording | None = None,
+    secret: Path | None = None,
 ) -> SubmissionResult:
     """Grade a submission (all exercises, or those named) in one worker of its own.
 
@@ -65,8 +67,11 @@ def grade_submission(
     private copy of its snapshot (grader.snapshot: no links followed, debris left out). The exercises run one after the other in the same
     worker (a fresh one after a call that loses it: a timeout, a crash), each with its own CPU
     budget, its own record of forbidden imports and its own output.
+
+    The inputs are the public ones, or with ``secret`` (the course's secret folder) the grade-time
+    ones (grader.secret); ``references``, ``oracle`` and ``recording`` override them.
     """
-    settings = worker_settings(course, resolve_sandbox(sandbox))
+    settings = worker_settings(course, resolve_sandbox(sandbox), secret)
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
     snapshot = submission if isinstance(submission, Snapshot) else take(Path(submission))
@@ -78,7 +83,7 @@ def grade_submission(
             graded = {e.name for e in notebook_assignment(course, notebook).exercises}
             exercises = [e for e in exercises if e.name in graded]
         if references is None or oracle is None or recording is None:
-            shared = _loaded_once()
+            shared = grading_inputs(secret)
             references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
         hidden = [e for e in exercises if references.hidden is not None and any(c.hidden for c in e.checks.values())]
         student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises) + len(hidden)))
@@ -101,10 +106,15 @@ def grade_submission(
     return SubmissionResult(snapshot.name, tuple(results), snapshot.ignored)
 
 
-@lru_cache(maxsize=1)
-def _loaded_once() -> tuple[References, Oracle, Recording]:
-    """The references, recorded Keras results and recorded inputs, read once per process (never changed by grading)."""
-    return load_references(), Oracle.from_file(DATA / "oracle.npz"), Recording.load(DATA / "examples.npz")
+@lru_cache(maxsize=4)
+def grading_inputs(secret: Path | None = None) -> tuple[References, Oracle, Recording]:
+    """The references, recorded Keras results and recorded inputs: public, or the secret folder's.
+
+    Read once per process and folder (grading never changes them).
+    """
+    folder = secret or DATA
+    references = load_secret(secret) if secret else load_references()
+    return references, Oracle.from_file(folder / "oracle.npz"), Recording.load(folder / "examples.npz")
 
 
 def notebook_assignment(course: Course, notebook: str) -> AssignmentConfig:

@@ -5,7 +5,8 @@ Loading order (the first that exists wins):
 2. a path from course.yaml (``data.mnist``) or the ``GRADER_MNIST`` environment variable:
    an ``mnist.npz`` like Keras's, or a folder with the four original IDX files (``.gz`` or not);
 3. the bundled sample: 5,000 real MNIST training images (see scripts/make_mnist_sample.py),
-   split 4,000 for training and 1,000 held out.
+   split 4,000 for training and 1,000 held out. A student's handout holds the 4,000 only: the
+   course secret's MNIST batches come from the held-out ones (grader.secret).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def load_mnist(configured: str | Path | None = None, *, use_cache: bool = True) 
 
 
 def load_sample() -> Mnist:
-    """The bundled 5,000-image sample of real MNIST, split 4,000 / 1,000."""
+    """The bundled sample of real MNIST, split 4,000 / 1,000 (a handout's has no held-out images)."""
     with np.load(SAMPLE) as data:
         x, y = data["x"], data["y"]
         origin = f"bundled sample ({data['source']})"
@@ -114,7 +115,3 @@ def flatten_images(images: np.ndarray) -> np.ndarray:
     """(n, 28, 28) uint8 pixels to (n, 784) float32 in [0, 1], the tutorial's preprocessing."""
     return images.reshape(len(images), -1).astype("float32") / 255
 
-
-def one_hot(labels: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """Labels (n,) to one-hot float32 rows (n, num_classes), like keras.utils.to_categorical."""
-    return np.eye(num_classes, dtype="float32")[labels]

@@ -1,14 +1,23 @@
-"""The student handout: stubs, the grader with public references only, and a short README."""
+"""The student handout: stubs, the grader with the public references only, and a short README.
+
+Never in it: the solutions, the course secret and its grade-time inputs (grader.secret), and the
+bundled MNIST sample's held-out images (the grade-time batches are drawn from them): the handout's
+sample holds the training images only.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
+from grader.mnist import SAMPLE, SAMPLE_TRAIN
+from grader.secret import folder_for
 
-NEVER_SHIPPED = ("hidden.npz", "__pycache__", "*.pyc", "*.egg-info")
+NEVER_SHIPPED = ("hidden.npz", "secret.key", "__pycache__", "*.pyc", "*.egg-info")
 
 STUDENT_README = """\
 # {title}
@@ -39,9 +48,17 @@ def release(out: Path, course: Course, course_file: Path) -> list[Path]:
     """Write the handout into ``out`` (which must be new or empty); return the files written."""
     if out.exists() and any(out.iterdir()):
         raise GraderError(f"{out} is not empty: give a new folder for the handout, so nothing old gets shipped.")
+    secret = folder_for(course, course_file)
+    for shipped in ("exercises", "grader"):
+        if secret == PROJECT_ROOT / shipped or PROJECT_ROOT / shipped in secret.parents:
+            raise GraderError(f"The course secret's folder {secret} is inside {shipped}/, which is handed out: move "
+                              "it (grading.secret_folder in course.yaml) before releasing.")
     ignore = shutil.ignore_patterns(*NEVER_SHIPPED)
     shutil.copytree(PROJECT_ROOT / "exercises", out / "exercises", ignore=ignore, dirs_exist_ok=True)
     shutil.copytree(PROJECT_ROOT / "grader", out / "grader", ignore=ignore)
+    with np.load(SAMPLE, allow_pickle=False) as sample:  # the training images only: not the grade-time pool
+        np.savez_compressed(out / "grader" / "data" / SAMPLE.name, x=sample["x"][:SAMPLE_TRAIN],
+                            y=sample["y"][:SAMPLE_TRAIN], source=sample["source"])
     shutil.copy(course_file, out / "course.yaml")
     shutil.copy(PROJECT_ROOT / "pyproject.toml", out / "pyproject.toml")
     files = ", ".join(f"`{e.module}.py` ({e.function})" for e in course.exercises())

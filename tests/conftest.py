@@ -12,10 +12,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from grader.course import Course, load_course  # noqa: E402
 
 PROJECT = Path(__file__).parents[1]
+SECRET = Path(__file__).parent / "secret"
+"""A course secret for the tests only (grader secret init --folder tests/secret): public, so never a class's."""
 FULL_MARKS = sum(exercise.max_score for exercise in load_course(PROJECT / "course.yaml").exercises())
 CHECK_COUNT = sum(len(exercise.checks) for exercise in load_course(PROJECT / "course.yaml").exercises())
 HIDDEN_POINTS = sum(check.points for exercise in load_course(PROJECT / "course.yaml").exercises()
                     for check in exercise.checks.values() if check.hidden)
+PUBLIC_MARKS = FULL_MARKS - HIDDEN_POINTS
+"""The most a student's own `grader check` can show: the hidden checks run at the instructor's grade only."""
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from conftest import SECRET
 from corpus import assemble, entries
 from grader.gradebook import grade_class
 from grader.grading import grade_submission
@@ -37,7 +38,7 @@ def test_hundred_submissions_with_fifteen_hostile(strict_course, tmp_path):
         honest[name] = entry
 
     workers_before, cgroups_before = set(worker_processes()), set(leftover_cgroups())
-    run = grade_class(root, tmp_path / "out", strict_course, jobs=2, sandbox=True)
+    run = grade_class(root, tmp_path / "out", strict_course, jobs=2, sandbox=True, secret=SECRET)
     results = run.results
     assert sorted(run.graded) == sorted(r.submission for r in results) and not run.skipped
 
@@ -49,7 +50,8 @@ def test_hundred_submissions_with_fifteen_hostile(strict_course, tmp_path):
 
     alone = {}
     for entry in set(honest.values()):
-        summary = grade_submission(assemble(entry, tmp_path / "alone"), strict_course, sandbox=True).summary()
+        summary = grade_submission(assemble(entry, tmp_path / "alone"), strict_course, sandbox=True,
+                                   secret=SECRET).summary()
         alone[entry] = summary
     for result in results:
         if result.submission in honest:

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import CHECK_COUNT, FULL_MARKS, PROJECT
+from conftest import CHECK_COUNT, FULL_MARKS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.cli import main
 
@@ -22,7 +22,7 @@ def test_check_json_is_only_the_summary():
     result = run("check", str(PROJECT / "solutions"), "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
-    assert summary["score"] == summary["max_score"] == FULL_MARKS
+    assert summary["score"] == summary["max_score"] == PUBLIC_MARKS  # the hidden checks are the instructor's
     exercise = summary["exercises"][0]
     assert {"name", "score", "max_score", "status", "checks"} <= exercise.keys()
     assert {"name", "score", "max_score", "passed", "feedback"} <= exercise["checks"][0].keys()
@@ -31,7 +31,7 @@ def test_check_json_is_only_the_summary():
 def test_check_table_for_the_stubs_exits_zero():
     result = run("check", str(PROJECT / "exercises"))
     assert result.exit_code == 0
-    assert f"0 / {FULL_MARKS:g} points" in result.stdout and "not_attempted" in result.stdout
+    assert f"0 / {PUBLIC_MARKS:g} points" in result.stdout and "not_attempted" in result.stdout
 
 
 def test_one_exercise():
@@ -61,7 +61,7 @@ def test_bad_course_file_names_the_key(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("check", "grade", "release", "stubs", "references", "nbgrader"):
+    for command in ("check", "grade", "release", "stubs", "references", "secret", "nbgrader"):
         result = run(command, "--help")
         assert result.exit_code == 0 and len(result.output.splitlines()) > 3
     assert run("--version").output.startswith("grader, version")
@@ -81,7 +81,7 @@ def test_grade_writes_the_gradebook(tmp_path):
     for stub in (PROJECT / "exercises").glob("*.py"):
         (root / "stub_student" / stub.name).write_text(stub.read_text())
     out = tmp_path / "out"
-    result = run("grade", str(root), "--out", str(out), "--jobs", "2")
+    result = run("grade", str(root), "--out", str(out), "--jobs", "2", "--secret", str(SECRET))
     assert result.exit_code == 0, result.output
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
     assert rows["loops"]["total"] == f"{FULL_MARKS:g}" and rows["stub_student"]["total"] == "0"
@@ -100,19 +100,20 @@ def test_notebooks_are_graded_like_modules(tmp_path):
     build_course_folder(load_course(), PROJECT / "course.yaml", tmp_path / "nb")
     notebook = tmp_path / "nb" / "source" / "forward_pass" / "forward_pass.ipynb"
     summary = json.loads(run("check", str(notebook), "--json").stdout)
-    assert summary["submission"] == "forward_pass" and summary["score"] == 26  # its own assignment's exercises
+    assert summary["submission"] == "forward_pass" and summary["score"] == 22  # its own assignment's, hidden ones aside
     assert [e["name"] for e in summary["exercises"]] == ["softmax", "dense", "accuracy"]
 
     root = tmp_path / "class"
     (root / "folder_student" / "forward_pass").mkdir(parents=True)
     (root / "folder_student" / "forward_pass" / "forward_pass.ipynb").write_bytes(notebook.read_bytes())
     (root / "file_student.ipynb").write_bytes(notebook.read_bytes())
-    result = run("grade", str(root), "--out", str(tmp_path / "out"), "--jobs", "1", "--assignment", "forward_pass")
+    result = run("grade", str(root), "--out", str(tmp_path / "out"), "--jobs", "1", "--assignment", "forward_pass",
+                 "--secret", str(SECRET))
     assert result.exit_code == 0, result.output
     rows = {row["student"]: row["total"] for row in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
     assert rows == {"file_student": "26", "folder_student": "26"}
     # without --assignment, a notebook named after its student (not its assignment) is a sentence, not a guess
-    result = run("grade", str(root), "--out", str(tmp_path / "all"), "--jobs", "1")
+    result = run("grade", str(root), "--out", str(tmp_path / "all"), "--jobs", "1", "--secret", str(SECRET))
     summary = {s["submission"]: s for s in json.loads((tmp_path / "all" / "summary.json").read_text())}
     assert summary["folder_student"]["score"] == 26
     assert "name it after its assignment" in summary["file_student"]["exercises"][0]["message"]
@@ -136,13 +137,16 @@ def test_grade_one_assignment_and_rerun_skips(tmp_path):
     root = tmp_path / "class"
     assemble(ROOT / "correct" / "loops", root)
     out = tmp_path / "out"
-    first = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")
+    first = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox",
+                "--secret", str(SECRET))
     assert first.exit_code == 0, first.output
     assert "graded 1 submission " in first.stdout and "Exercises by status: 3 passed." in first.stdout
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
     assert header[1:4] == ["softmax", "dense", "accuracy"] and "one_hot" not in header
-    again = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox")
+    again = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox",
+                "--secret", str(SECRET))
     assert "graded 0 submissions" in again.stdout and "1 skipped" in again.stdout
-    unknown = run("grade", str(root), "--out", str(out), "--assignment", "backprop", "--no-sandbox")
+    unknown = run("grade", str(root), "--out", str(out), "--assignment", "backprop", "--no-sandbox",
+                  "--secret", str(SECRET))
     assert unknown.exit_code == 1 and "no assignment named 'backprop'" in unknown.output
     assert "Traceback" not in unknown.output

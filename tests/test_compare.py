@@ -38,9 +38,22 @@ def test_values_report_numbers_and_arrays():
 
 
 def test_known_mistake_gives_its_hint():
-    mistake = Mistake("no bias", lambda: EXPECTED + 1)
+    mistake = Mistake("no bias", lambda keras, expected: expected + 1)
     assert failure(returned(EXPECTED + 1), mistakes=(mistake,)).hint == "no bias"
     assert failure(returned(EXPECTED + 2), mistakes=(mistake,)).hint is None
+
+
+def test_a_mistake_that_gives_the_right_answer_on_this_input_explains_nothing():
+    harmless_here = Mistake("sum, not mean", lambda keras, expected: expected * 1)  # a batch of one: sum = mean
+    assert failure(returned(EXPECTED + 1), mistakes=(harmless_here,)).hint is None
+
+
+def test_hints_are_only_worked_out_when_asked_for():
+    calls = []
+    mistake = Mistake("slow", lambda keras, expected: calls.append(1) or expected + 1)
+    failed = failure(returned(EXPECTED + 1), mistakes=(mistake,))
+    assert calls == []
+    assert failed.hint == "slow" and failed.hints == ("slow",) and calls == [1]
 
 
 def test_nonfinite_results_are_named():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, SECRET
 from grader.errors import GraderError
 from grader.executors import grade_snapshot
 from grader.gradebook import grade_class
@@ -18,7 +18,7 @@ from test_gradebook import small_class
 def test_a_worker_with_another_grader_refuses_to_grade(course, tmp_path):
     snapshot = take(small_class(tmp_path / "class") / "loops")
     with pytest.raises(GraderError, match="different version of the grader"):
-        grade_snapshot(snapshot, course, False, "0" * 64)
+        grade_snapshot(snapshot, course, False, "0" * 64, None)
 
 
 @pytest.mark.slow
@@ -30,13 +30,15 @@ def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tm
     from grader.jupyter.course_folder import build_course_folder
 
     build_course_folder(course, PROJECT / "course.yaml", notebook)
-    (root / "notebook_student.ipynb").write_bytes(
+    (root / "notebook_student").mkdir()
+    (root / "notebook_student" / "forward_pass.ipynb").write_bytes(
         (notebook / "source" / "forward_pass" / "forward_pass.ipynb").read_bytes())
     sandbox = resolve_sandbox(None)
 
-    local = grade_class(root, tmp_path / "local", course, jobs=2, sandbox=sandbox)
+    local = grade_class(root, tmp_path / "local", course, jobs=2, sandbox=sandbox, secret=SECRET)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = grade_class(root, tmp_path / "dask", course, sandbox=sandbox, scheduler=cluster.scheduler_address)
+        remote = grade_class(root, tmp_path / "dask", course, sandbox=sandbox, scheduler=cluster.scheduler_address,
+                             secret=SECRET)
         with Client(cluster.scheduler_address) as client:
             imported = client.run(lambda: __import__("sys").modules.get("grader.grading") is not None)
     assert all(imported.values()) and len(imported) == 2  # the grading ran in the cluster's worker processes

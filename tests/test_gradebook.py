@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, SECRET
 from corpus import ROOT, assemble
 from grader.gradebook import RECORD, grade_class
 from grader.results import SubmissionResult
@@ -44,18 +44,18 @@ def test_a_result_round_trips_through_its_record(course, tmp_path):
 
 def test_a_rerun_skips_what_is_unchanged_and_regrades_what_changed(course, tmp_path):
     root, out = small_class(tmp_path / "class"), tmp_path / "out"
-    first = grade_class(root, out, course, jobs=2, sandbox=False)
+    first = grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
     assert sorted(first.graded) == sorted(r.submission for r in first.results) and not first.skipped
     marks = {name: json.loads((out / name / RECORD).read_text())["graded_at"] for name in first.graded}
 
-    again = grade_class(root, out, course, jobs=2, sandbox=False)
+    again = grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
     assert again.graded == [] and sorted(again.skipped) == sorted(first.graded)
     assert [r.summary() for r in again.results] == [r.summary() for r in first.results]
     assert {name: json.loads((out / name / RECORD).read_text())["graded_at"] for name in first.graded} == marks
 
     fixed = (root / "softmax_overflow" / "softmax.py")
     fixed.write_text((PROJECT / "solutions" / "softmax.py").read_text())
-    third = grade_class(root, out, course, jobs=2, sandbox=False)
+    third = grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
     assert third.graded == ["softmax_overflow"] and len(third.skipped) == 3
     assert "graded 1 submission " in third.closing_line(out) and "3 skipped" in third.closing_line(out)
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
@@ -64,9 +64,9 @@ def test_a_rerun_skips_what_is_unchanged_and_regrades_what_changed(course, tmp_p
 
 def test_another_course_setting_means_grading_again(course, tmp_path):
     root, out = small_class(tmp_path / "class"), tmp_path / "out"
-    grade_class(root, out, course, jobs=2, sandbox=False)
-    grading = course.grading.model_copy(update={"max_examples": course.grading.max_examples + 1})
-    changed = grade_class(root, out, course.model_copy(update={"grading": grading}), jobs=2, sandbox=False)
+    grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
+    limits = course.limits.model_copy(update={"output_kb": course.limits.output_kb + 1})
+    changed = grade_class(root, out, course.model_copy(update={"limits": limits}), jobs=2, sandbox=False, secret=SECRET)
     assert len(changed.graded) == 4 and not changed.skipped
 
 
@@ -78,7 +78,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
     for index in range(16):
         assemble(ROOT / "correct" / "loops", tmp_path / "staging" / f"{index:02d}").rename(root / f"student_{index:02d}")
     cgroups_before = set(leftover_cgroups())
-    run = subprocess.Popen([str(GRADER), "grade", str(root), "--out", str(out), "--jobs", "1"],
+    run = subprocess.Popen([str(GRADER), "grade", str(root), "--out", str(out), "--jobs", "1", "--secret", str(SECRET)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 300
     while len(list(out.glob(f"*/{RECORD}"))) < 4 and time.monotonic() < deadline and run.poll() is None:
@@ -101,7 +101,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
         for name, row in rows.items():
             assert float(row["total"]) == SubmissionResult.from_record(graded_first[name]["result"]).score
 
-    rerun = subprocess.run([str(GRADER), "grade", str(root), "--out", str(out), "--jobs", "2"],
+    rerun = subprocess.run([str(GRADER), "grade", str(root), "--out", str(out), "--jobs", "2", "--secret", str(SECRET)],
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{len(graded_first)} of 16 submissions are unchanged" in rerun.stderr

@@ -7,16 +7,18 @@ import sys
 
 import pytest
 
-from conftest import FULL_MARKS, PROJECT
+from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.errors import SubmissionError
 from grader.grading import grade_submission
 
 
 def test_solutions_get_full_marks(course):
-    result = grade_submission(PROJECT / "solutions", course)
-    assert {e.status for e in result.exercises} == {"passed"}
-    assert result.score == result.max_score == FULL_MARKS
+    for secret, marks in ((SECRET, FULL_MARKS), (None, PUBLIC_MARKS)):  # at the grade, and at a student's check
+        result = grade_submission(PROJECT / "solutions", course, secret=secret)
+        assert {e.status for e in result.exercises} == {"passed"}
+        assert result.score == result.max_score == marks
+        assert sum(e.hidden_points for e in result.exercises) == (0 if secret else HIDDEN_POINTS)
 
 
 def test_stubs_get_zero_and_not_attempted(course):
@@ -34,7 +36,7 @@ def test_checking_correct_code_needs_no_tensorflow():
         "print(r.score, r.max_score, 'tensorflow' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == [str(FULL_MARKS), str(FULL_MARKS), "False"]
+    assert out.stdout.split() == [str(PUBLIC_MARKS), str(PUBLIC_MARKS), "False"]
 
 
 def test_a_missing_folder_is_a_sentence(course, tmp_path):

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from conftest import SECRET
 from corpus import ROOT, assemble
 from grader.grading import grade_submission
-from grader.references.store import load_references
 from grader.reports import gradescope_results
+from grader.secret import load_secret
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +21,12 @@ def _values(batches) -> list[str]:
 
 
 def test_what_the_code_saw_in_a_hidden_check_is_never_shown(course, tmp_path):
-    references = load_references()
+    references = load_secret(SECRET)
     submission = assemble(ROOT / "hostile" / "leaks_what_it_sees", tmp_path)
-    result = grade_submission(submission, course.only_assignment("forward_pass"), sandbox=True, references=references)
+    result = grade_submission(submission, course.only_assignment("forward_pass"), sandbox=True, secret=SECRET)
     shown = json.dumps(result.summary()) + json.dumps(gradescope_results(result))
-    public, hidden = _values(references.public)[:3], _values(references.hidden)  # the check stops at a batch's failure
-    assert sum(value in shown for value in public) == len(public)  # it does print and raise what it sees...
+    visible, hidden = _values(references.visible)[:3], _values(references.hidden)  # the check stops at a failure
+    assert sum(value in shown for value in visible) == len(visible)  # it does print and raise what it sees...
     assert [value for value in hidden if value in shown] == []  # ...but nothing of the hidden batches comes back
     softmax = next(e for e in result.exercises if e.name == "softmax")
     hidden_check = next(c for c in softmax.checks if c.hidden)

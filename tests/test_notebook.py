@@ -7,6 +7,7 @@ import ast
 import nbformat
 import pytest
 
+from conftest import SECRET
 from grader.errors import SubmissionError
 from grader.grading import grade_submission
 from grader.jupyter.notebook import assignment_notebook, function_source
@@ -46,7 +47,7 @@ def test_a_notebook_is_graded_on_its_assignment_whatever_its_test_cells_say(cour
             cell.source = "def accuracy(y_pred, y_true):\n    raise NotImplementedError"
     (tmp_path / "alice").mkdir()
     nbformat.write(notebook, tmp_path / "alice" / "forward_pass.ipynb")
-    result = grade_submission(tmp_path / "alice", course, sandbox=False)
+    result = grade_submission(tmp_path / "alice", course, sandbox=False, secret=SECRET)
     assert [e.name for e in result.exercises] == ["softmax", "dense", "accuracy"]
     assert (result.score, result.max_score) == (20, 26)
 
@@ -56,4 +57,4 @@ def test_a_notebook_of_no_known_assignment_is_a_sentence(course, tmp_path):
     with pytest.raises(SubmissionError, match="name it after its assignment"):
         grade_submission(tmp_path / "alice.ipynb", course, sandbox=False)
     only = course.only_assignment("forward_pass")
-    assert grade_submission(tmp_path / "alice.ipynb", only, sandbox=False).max_score == 26
+    assert grade_submission(tmp_path / "alice.ipynb", only, sandbox=False, secret=SECRET).max_score == 26

@@ -6,39 +6,46 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
+from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
 from grader.compare import CheckFailed, Mistake, expect_array, returned_value
 
 
-def _activate(z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
+def _activated(keras, z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
+    """Keras' activation of ``z``."""
     if activation == "relu":
-        return np.maximum(z, 0)
+        return keras.relu(z)
     if activation == "softmax":
-        e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-        return e / np.sum(e, axis=axis, keepdims=True)
+        return keras.softmax(z, axis)
     return z
 
 
+def _linear(keras, x, W, b):
+    return keras.dense(x, W, b, None)
+
+
 MISTAKES = (
-    Mistake("Forgot the bias: the layer computes x @ W + b.", lambda x, W, b, act: _activate(x @ W, act)),
+    Mistake("Forgot the bias: the layer computes x @ W + b.",
+            lambda keras, expected, x, W, b, act: keras.dense(x, W, np.zeros_like(b), act)),
     Mistake(
         "W is used transposed: Keras stores the kernel as (inputs, units), so the product is x @ W.",
-        lambda x, W, b, act: _activate(x @ W.T + b, act),
+        lambda keras, expected, x, W, b, act: keras.dense(x, W.T, b, act) if W.shape[0] == W.shape[1] else None,
     ),
     Mistake(
         "The bias went down the rows instead of across the units: b has one value per unit (column).",
-        lambda x, W, b, act: _activate(x @ W + b[:, np.newaxis], act),
+        lambda keras, expected, x, W, b, act: _activated(
+            keras, _linear(keras, x, W, np.zeros_like(b)) + b[:, np.newaxis], act),
     ),
     Mistake(
         "The activation was not applied: after z = x @ W + b, apply relu or softmax as asked.",
-        lambda x, W, b, act: x @ W + b if act in ("relu", "softmax") else None,
+        lambda keras, expected, x, W, b, act: _linear(keras, x, W, b) if act in ("relu", "softmax") else None,
     ),
     Mistake(
         "Softmax went along the batch axis: each example's row of units must sum to 1 (axis=-1).",
-        lambda x, W, b, act: _activate(x @ W + b, act, axis=0) if act == "softmax" and x.ndim == 2 else None,
+        lambda keras, expected, x, W, b, act: keras.softmax(_linear(keras, x, W, b), 0)
+        if act == "softmax" and x.ndim == 2 else None,
     ),
     Mistake("ReLU keeps positive values and zeroes negative ones: np.maximum(z, 0).",
-            lambda x, W, b, act: np.abs(x @ W + b) if act == "relu" else None),
+            lambda keras, expected, x, W, b, act: np.abs(_linear(keras, x, W, b)) if act == "relu" else None),
 )
 
 
@@ -51,7 +58,7 @@ def _call(ctx: Context, x, W, b, activation, return_args=False):
 def _expect_keras(ctx: Context, x, W, b, activation) -> None:
     expect_array(_call(ctx, x, W, b, activation), ctx.oracle.dense(x, W, b, activation), function="dense_forward",
                  input_dtype=x.dtype, notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation),
-                 what=f"keras.layers.Dense(activation={activation!r})")
+                 what=f"keras.layers.Dense(activation={activation!r})", oracle=ctx.oracle)
 
 
 def _keras_property(ctx: Context, activations: tuple) -> None:
@@ -80,7 +87,8 @@ def _mnist(ctx: Context, hidden: bool) -> None:
         for activation, expected, what in ((None, batches.logits[index], "Keras Dense logits, no activation"),
                                            ("softmax", batches.predict[index], "model.predict, activation='softmax'")):
             expect_array(_call(ctx, x, W, b, activation), expected, function="dense_forward", input_dtype=x.dtype,
-                         notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation), what=what)
+                         notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation), what=what,
+                         oracle=ctx.oracle)
 
     on_each_batch(ctx, hidden, f"dense_forward(X_batch, W, b) and with activation='softmax', X_batch (64, 784), "
                                f"W {W.shape} and b {b.shape} of the trained model", run)
@@ -94,5 +102,5 @@ CHECKS = (
     Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
           lambda ctx: _keras_property(ctx, ("softmax",))),
     Check("inputs_unchanged", "x, W and b are the same after the call", inputs_unchanged),
-    *public_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
+    *visible_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
 )

@@ -10,9 +10,9 @@ from grader.compare import CheckFailed, Mistake, expect_array_list
 
 MISTAKES = (
     Mistake("Step against the gradient: p - learning_rate * g (the gradient points uphill).",
-            lambda ps, gs, lr: [p + lr * g for p, g in zip(ps, gs)]),
+            lambda keras, stepped, ps, gs, lr: [2 * p - s for p, s in zip(ps, stepped)]),
     Mistake("Scale the gradient by the learning rate: p - learning_rate * g.",
-            lambda ps, gs, lr: [p - g for p, g in zip(ps, gs)]),
+            lambda keras, stepped, ps, gs, lr: [p - (p - s) / lr for p, s in zip(ps, stepped)]),
 )
 
 
@@ -24,7 +24,7 @@ def _expect(ctx: Context, params, grads, learning_rate, return_args: bool = Fals
     outcome = ctx.call(params, grads, learning_rate, return_args=return_args)
     expect_array_list(outcome, ctx.oracle.sgd_step(params, grads, learning_rate), function="sgd_step",
                       names=_names(params), input_dtype=params[0].dtype, notes=ctx.notes, mistakes=MISTAKES,
-                      example=(params, grads, learning_rate), what="keras.optimizers.SGD")
+                      example=(params, grads, learning_rate), what="keras.optimizers.SGD", oracle=ctx.oracle)
     return outcome
 
 

@@ -5,50 +5,65 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch, public_and_hidden
+from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
 from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
-def _exp_normalised(z: np.ndarray, axis: int | None, keepdims: bool = True) -> np.ndarray:
-    e = np.exp(z.astype(np.float64))
-    return e / np.sum(e, axis=axis, keepdims=keepdims)
+def _overflowed(got, p, z, axis) -> bool:
+    """True if ``got`` is right except in slices where exp() of the scores leaves the dtype's range (overflow to
+    inf, or every value of the slice underflowing to 0) and is wrong (nan, inf or 0) exactly there."""
+    if np.shape(got) != p.shape or z.ndim == 0:
+        return False
+    info = np.finfo(z.dtype)
+    axis = axis % z.ndim
+    top = np.max(z.astype(np.float64), axis=axis, keepdims=True)
+    outside = (top > np.log(info.max) - np.log(z.shape[axis])) | (top < np.log(info.smallest_subnormal))
+    outside = np.broadcast_to(outside, z.shape)
+    if not outside.any():
+        return False
+    got = np.asarray(got, dtype=np.float64)
+    broken = ~np.isfinite(got) | (np.abs(got - p) > 0.1)
+    return bool(broken[outside].any() and not broken[~outside].any())
 
 
-def _other_axis(z: np.ndarray, axis: int) -> np.ndarray | None:
-    if z.ndim < 2:
-        return None
-    wrong = 0 if axis % z.ndim != 0 else -1
-    return _exp_normalised(z - np.max(z, axis=wrong, keepdims=True), wrong)
+def _unnormalised(p, axis):
+    """exp(z - max) of each slice, from Keras' answer: p divided by its slice's largest value."""
+    return p / np.max(p, axis=axis, keepdims=True)
+
+
+def _other_axis(keras, z, axis):
+    return keras.softmax(z, 0 if axis % z.ndim != 0 else -1) if z.ndim >= 2 else None
 
 
 MISTAKES = (
-    Mistake(
-        "exp() overflowed: subtract each slice's maximum (np.max(z, axis=axis, keepdims=True)) before np.exp. "
-        "Softmax does not change when every score of a slice moves by the same amount.",
-        lambda z, axis: np.exp(z) / np.sum(np.exp(z), axis=axis, keepdims=True),
-    ),
-    Mistake("You normalised along the wrong axis: sum over `axis` (the classes), not over the batch.", _other_axis),
+    Mistake("The other axis: normalise along `axis` (the classes), not along the batch.",
+            lambda keras, p, z, axis: _other_axis(keras, z, axis)),
     Mistake(
         "The sums are not lined up with their slices: keep the summed axis with keepdims=True, "
         "so each slice is divided by its own sum.",
-        lambda z, axis: _exp_normalised(z - np.max(z, axis=axis, keepdims=True), axis, keepdims=False),
+        lambda keras, p, z, axis: _unnormalised(p, axis) * np.max(p, axis=axis),
     ),
     Mistake(
         "You divided by the sum of the whole array; each slice along `axis` must sum to 1 on its own.",
-        lambda z, axis: _exp_normalised(z - np.max(z), None),
+        lambda keras, p, z, axis: keras.softmax(z.reshape(-1), -1).reshape(z.shape),
     ),
-    Mistake("You returned the scores unchanged: apply exp, then divide by the sum.", lambda z, axis: z),
-    Mistake(
-        "The exponentials are right but not normalised: divide by their sum along `axis`.",
-        lambda z, axis: np.exp(z - np.max(z, axis=axis, keepdims=True)),
-    ),
+    Mistake("You returned the scores unchanged: apply exp, then divide by the sum.", lambda keras, p, z, axis: z),
+    Mistake("The exponentials are right but not normalised: divide by their sum along `axis`.",
+            lambda keras, p, z, axis: _unnormalised(p, axis)),
 )
+EXP_RANGE = Mistake(
+    "exp() left the float range (overflow to inf, or every value of a slice rounding to 0): subtract each "
+    "slice's maximum (np.max(z, axis=axis, keepdims=True)) before np.exp. Softmax does not change when every "
+    "score of a slice moves by the same amount.",
+    lambda keras, p, z, axis: None, symptom=_overflowed,
+)
+MISTAKES = (EXP_RANGE, *MISTAKES)
 
 
 def _expect_keras(ctx: Context, z: np.ndarray, axis: int | None) -> None:
     outcome = ctx.call(z) if axis is None else ctx.call(z, axis=axis)
     expected = ctx.oracle.softmax(z, -1 if axis is None else axis)
-    expect_array(outcome, expected, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
+    expect_array(outcome, expected, function="softmax", input_dtype=z.dtype, notes=ctx.notes, oracle=ctx.oracle,
                  mistakes=MISTAKES, example=(z, -1 if axis is None else axis), what="keras.ops.softmax")
 
 
@@ -75,7 +90,7 @@ def _properties(ctx: Context, z: np.ndarray) -> None:
     if not np.array_equal(outcome.args_after[0], z):
         raise CheckFailed("softmax() changed its input z.", "Work on a new array (z - max makes one); never assign into z.")
     if not np.all(np.isfinite(p)):
-        raise CheckFailed(f"softmax() returned nan or inf:\n{show(p)}", MISTAKES[0].hint)
+        raise CheckFailed(f"softmax() returned nan or inf:\n{show(p)}", EXP_RANGE.hint)
     if np.any(p < -tolerance.atol) or np.any(p > 1 + tolerance.atol):
         raise CheckFailed(f"softmax() returned values outside [0, 1]: min {p.min()}, max {p.max()}.")
     sums = np.sum(p.astype(np.float64), axis=-1)
@@ -90,7 +105,7 @@ def _mnist(ctx: Context, hidden: bool) -> None:
     def run(batches, index):
         logits = batches.logits[index]
         expect_array(ctx.call(logits), batches.predict[index], function="softmax", input_dtype=logits.dtype,
-                     notes=ctx.notes, mistakes=MISTAKES, example=(logits, -1), what="model.predict")
+                     notes=ctx.notes, mistakes=MISTAKES, example=(logits, -1), what="model.predict", oracle=ctx.oracle)
 
     on_each_batch(ctx, hidden, "softmax(X_batch @ W + b), the logits of the trained model", run)
 
@@ -100,5 +115,5 @@ CHECKS = (
     Check("any_axis", "softmax(z, axis) equals Keras along any axis, given as a positive or negative index", any_axis),
     Check("large_logits", "softmax stays finite and right for scores in the thousands", large_logits),
     Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),
-    *public_and_hidden("softmax of the {which} MNIST batches' logits equals model.predict", _mnist),
+    *visible_and_hidden("softmax of the {which} MNIST batches' logits equals model.predict", _mnist),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course import Course
+from grader.secret import folder_for
 from grader.jupyter.notebook import write_notebook
 
 CONFIG = '''"""nbgrader configuration for "{title}", written by `grader nbgrader build`. Rebuild it; do not edit."""
@@ -27,6 +28,7 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 # A test cell grades one exercise (a sandboxed worker, {call_timeout:g} s per call at most).
 c.Execute.timeout = {cell_timeout}
 c.TrustedScores.course_file = {course_file!r}
+c.TrustedScores.secret_folder = {secret_folder!r}  # the grade-time inputs: never inside this folder
 
 # The score of record comes from TrustedScores, in nbgrader's process. Notebooks are never run in a
 # kernel here: a kernel would run student code with the instructor's rights (the course, the
@@ -51,5 +53,6 @@ def build_course_folder(course: Course, course_file: Path, out: Path) -> list[Pa
         call_timeout=course.limits.call_timeout_seconds,
         cell_timeout=cell_timeout,
         course_file=str(Path(course_file).resolve()),
+        secret_folder=str(folder_for(course, course_file)),
     ))
     return [config] + [write_notebook(assignment, out) for assignment in course.assignments]

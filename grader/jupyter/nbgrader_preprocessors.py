@@ -20,10 +20,12 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Unicode
 
 from grader.course import load_course
+from grader.errors import GraderError
 from grader.jupyter.in_notebook import report_text
 from grader.jupyter.notebook import test_cell
 from grader.jupyter.submission import answer_code, write_modules
 from grader.results import SubmissionResult
+from grader.secret import folder_for, problem_with
 
 
 def _grade_id(cell) -> str | None:
@@ -35,12 +37,17 @@ class TrustedScores(NbGraderPreprocessor):
     """Grade the answer cells in this process and set every exercise test cell's outputs and score."""
 
     course_file = Unicode("", help="The course.yaml the notebooks were built from.").tag(config=True)
+    secret_folder = Unicode("", help="The course secret's folder: the grade-time inputs.").tag(config=True)
     sandbox = Bool(True, help="Grade in bubblewrap (where it is installed).").tag(config=True)
 
     def preprocess(self, nb, resources):
         from grader.grading import grade_submission
 
         course = load_course(self.course_file or None)
+        secret = Path(self.secret_folder) if self.secret_folder else folder_for(course, Path(self.course_file))
+        problem = problem_with(secret, course)
+        if problem:
+            raise GraderError(problem)
         assignment = resources.get("nbgrader", {}).get("assignment")
         if assignment:
             course = course.only_assignment(assignment)
@@ -59,7 +66,7 @@ class TrustedScores(NbGraderPreprocessor):
         with tempfile.TemporaryDirectory(prefix="grader-nbgrader-") as scratch:
             folder = write_modules(answer_code(nb), Path(scratch) / student,
                                    [e.module for e in exercises], "the submitted notebook")
-            result = grade_submission(folder, course, sandbox=None if self.sandbox else False)
+            result = grade_submission(folder, course, sandbox=None if self.sandbox else False, secret=secret)
         for exercise in result.exercises:
             one = SubmissionResult(result.submission, (exercise,))
             cell = cells[exercise.name]

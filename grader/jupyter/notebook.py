@@ -18,11 +18,13 @@ from grader.jupyter.cells import answer, demo, story, tests
 
 LOAD_DATA = """
 import numpy as np
-from grader.mnist import flatten_images, load_mnist, one_hot
+import grader.keras_reference  # TensorFlow with the settings the references were built with
+from keras.utils import to_categorical
+from grader.mnist import flatten_images, load_mnist
 
 mnist = load_mnist()  # the Keras cache if you have it, else the sample of real MNIST shipped with the kit
-X_train, y_train = flatten_images(mnist.x_train), one_hot(mnist.y_train)
-X_test, y_test = flatten_images(mnist.x_test), one_hot(mnist.y_test)
+X_train, y_train = flatten_images(mnist.x_train), to_categorical(mnist.y_train, 10)
+X_test, y_test = flatten_images(mnist.x_test), to_categorical(mnist.y_test, 10)
 print("from:", mnist.origin)
 print("X_train", X_train.shape, "y_train", y_train.shape, "X_test", X_test.shape)
 """
@@ -39,7 +41,6 @@ plt.show()
 """
 
 KERAS_LAYER = """
-import grader.keras_reference  # TensorFlow with the settings the references were built with
 import keras
 
 inputs = keras.Input(shape=(784,))
@@ -58,7 +59,7 @@ layer.set_weights([references.W, references.b])
 W, b = layer.get_weights()
 model.compile(loss="categorical_crossentropy", metrics=["categorical_accuracy"])
 
-X_batch, y_batch = references.public.x[0], references.public.y[0]
+X_batch, y_batch = references.visible.x[0], references.visible.y[0]
 keras_probabilities = model.predict(X_batch, verbose=0)
 keras_loss, keras_accuracy = model.evaluate(X_batch, y_batch, batch_size=len(X_batch), verbose=0)
 print("batch", X_batch.shape, "-> probabilities", keras_probabilities.shape)

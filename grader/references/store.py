@@ -1,17 +1,21 @@
-"""The reference fixtures on disk: the trained model's weights, the MNIST batches, and what Keras said.
+"""The reference fixtures on disk: the trained model's weights, the MNIST batches, fixed cases, what Keras said.
 
-Files in grader/references/data/ (written by ``grader references build``):
-- model.npz: W (784, 10) and b (10,) of the trained Dense(10, softmax);
-- public.npz / hidden.npz: MNIST batches with Keras' logits, model.predict, and
-  model.evaluate loss and accuracy per batch; hidden.npz is never given to students;
-- oracle.npz: Keras' outputs for the grading inputs (see grader.oracle);
-- examples.npz: the grading inputs themselves (see grader.replay);
-- manifest.json: versions, settings, data origin, seed and a content hash of each file.
+Two sets, built the same way (grader.references.build) from different seeds:
+- the public set, in grader/references/data/, shipped to students for their own ``grader check``:
+  model.npz (W (784, 10) and b (10,) of the trained Dense(10, softmax)), visible.npz (MNIST
+  batches with Keras' logits, model.predict and model.evaluate's loss and accuracy), cases.npz
+  (the fixed inputs of the checks Hypothesis does not draw), oracle.npz (Keras' outputs for the
+  grading inputs, see grader.oracle), examples.npz (the grading inputs, see grader.replay) and
+  manifest.json (versions, settings, data origin, and a content hash of each file);
+- the secret set, in the course's secret folder (grader.secret), never shipped: the same files
+  but model.npz, plus hidden.npz and secret.key. Its inputs come from the course's secret key, so
+  nothing a student holds says what they are.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -21,7 +25,10 @@ import numpy as np
 from grader.errors import DataError
 
 DATA = Path(__file__).parent / "data"
-FILES = ("model.npz", "public.npz", "hidden.npz", "oracle.npz", "examples.npz")
+PUBLIC_KEY = b"public"
+"""The key of the public set: its seeds are as public as the kit's code."""
+INPUT_FILES = ("visible.npz", "cases.npz", "oracle.npz", "examples.npz")
+PUBLIC_FILES = ("model.npz", *INPUT_FILES)
 
 
 @dataclass(frozen=True)
@@ -40,12 +47,55 @@ class BatchSet:
 
 
 @dataclass(frozen=True)
-class References:
+class EpochCase:
+    """One input of train_epoch: start weights, data, and the settings of Keras' fit."""
+
+    name: str
     W: np.ndarray
     b: np.ndarray
-    public: BatchSet
+    x: np.ndarray
+    y: np.ndarray
+    learning_rate: float
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The fixed inputs of the checks that Hypothesis does not draw, made with Keras with the set's seeds."""
+
+    mlp_params: tuple[np.ndarray, ...]
+    """[W1, b1, W2, b2] for 784 -> 20 -> 10: Keras' GlorotUniform kernels and small biases."""
+    small_epochs: tuple[EpochCase, ...]
+    """Small problems whose last batch is short."""
+    mnist_epoch: EpochCase
+    """512 MNIST images in batches of 32."""
+
+
+@dataclass(frozen=True)
+class References:
+    """One set of references: the model, the MNIST batches, the fixed cases, and the key its seeds come from."""
+
+    W: np.ndarray
+    b: np.ndarray
+    visible: BatchSet
+    """The batches of the visible MNIST checks (the public ones, or the secret set's own)."""
     hidden: BatchSet | None
-    """None where hidden.npz is absent: in a student's handout."""
+    """The batches of the hidden checks: only in the secret set."""
+    cases: Cases
+    key: bytes = PUBLIC_KEY
+
+    @property
+    def secret(self) -> bool:
+        return self.key != PUBLIC_KEY
+
+    def seed(self, name: str) -> int:
+        """A seed for ``name`` (a check, a case) from this set's key."""
+        return key_seed(self.key, name)
+
+
+def key_seed(key: bytes, name: str) -> int:
+    """A 32-bit seed for ``name`` from ``key``: the same for every student, unknowable without the key."""
+    return int.from_bytes(hmac.new(key, name.encode(), hashlib.sha256).digest()[:4], "big")
 
 
 def content_hash(path: Path) -> str:
@@ -68,20 +118,46 @@ def load_batches(path: Path) -> BatchSet:
         return BatchSet(**{f.name: data[f.name] for f in fields(BatchSet)})
 
 
-def load_references(folder: Path = DATA) -> References:
-    """Load the fixtures; hidden batches only where hidden.npz exists."""
+def save_cases(path: Path, cases: Cases) -> None:
+    arrays = {f"mlp_{i}": param for i, param in enumerate(cases.mlp_params)}
+    for index, case in enumerate((*cases.small_epochs, cases.mnist_epoch)):
+        arrays.update({f"epoch{index}_{name}": getattr(case, name) for name in ("W", "b", "x", "y")})
+        arrays[f"epoch{index}_settings"] = np.array([case.learning_rate, case.batch_size])
+        arrays[f"epoch{index}_name"] = np.array(case.name)
+    np.savez_compressed(path, **arrays)
+
+
+def load_cases(path: Path) -> Cases:
+    with np.load(path, allow_pickle=False) as data:
+        mlp = tuple(data[f"mlp_{i}"] for i in range(4))
+        epochs = []
+        index = 0
+        while f"epoch{index}_W" in data.files:
+            learning_rate, batch_size = data[f"epoch{index}_settings"]
+            epochs.append(EpochCase(str(data[f"epoch{index}_name"]), *(data[f"epoch{index}_{name}"] for name in "Wbxy"),
+                                    float(learning_rate), int(batch_size)))
+            index += 1
+    return Cases(mlp, tuple(epochs[:-1]), epochs[-1])
+
+
+def load_model(folder: Path = DATA) -> tuple[np.ndarray, np.ndarray]:
+    """W and b of the trained reference model."""
+    with np.load(folder / "model.npz", allow_pickle=False) as model:
+        return model["W"], model["b"]
+
+
+def load_references(folder: Path = DATA, key: bytes = PUBLIC_KEY) -> References:
+    """Load a set of references: the public one (default), or a secret one with its key."""
     try:
-        with np.load(folder / "model.npz", allow_pickle=False) as model:
-            W, b = model["W"], model["b"]
-        public = load_batches(folder / "public.npz")
-    except (OSError, KeyError) as error:
-        raise DataError(
-            f"The reference fixtures in {folder} are missing or unreadable ({error}). "
-            "Rebuild them with: grader references build"
-        ) from None
-    hidden_path = folder / "hidden.npz"
-    hidden = load_batches(hidden_path) if hidden_path.is_file() else None
-    return References(W, b, public, hidden)
+        W, b = load_model()
+        visible = load_batches(folder / "visible.npz")
+        cases = load_cases(folder / "cases.npz")
+        hidden = load_batches(folder / "hidden.npz") if (folder / "hidden.npz").is_file() else None
+    except (OSError, KeyError, ValueError) as error:
+        rebuild = "grader secret init" if key != PUBLIC_KEY else "grader references build"
+        raise DataError(f"The reference fixtures in {folder} are missing or unreadable ({error}). "
+                        f"Rebuild them with: {rebuild}") from None
+    return References(W, b, visible, hidden, cases, key)
 
 
 def read_manifest(folder: Path = DATA) -> dict:
