@@ -97,9 +97,11 @@ def to_categorical(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return np.asarray(keras.utils.to_categorical(labels, num_classes))
 
 
-def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """keras.losses.categorical_crossentropy (probabilities in, with Keras' clipping), averaged over the batch."""
-    return float(np.mean(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y_true, y_pred))))
+def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> float:
+    """keras.losses.categorical_crossentropy (probabilities in, with Keras' clipping; or logits), averaged over the
+    batch."""
+    loss = keras.losses.categorical_crossentropy(y_true, y_pred, from_logits=from_logits)
+    return float(np.mean(keras.ops.convert_to_numpy(loss)))
 
 
 def crossentropy_gradients(x: np.ndarray, W: np.ndarray, b: np.ndarray, y_true: np.ndarray) -> list:

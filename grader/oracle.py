@@ -62,9 +62,10 @@ class Oracle:
         """keras.utils.to_categorical(labels, num_classes)."""
         return self._lookup("to_categorical", (labels,), {"num_classes": num_classes})
 
-    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        """keras.losses.categorical_crossentropy averaged over the batch."""
-        return float(self._lookup("categorical_crossentropy", (y_true, y_pred), {}))
+    def categorical_crossentropy(self, y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> float:
+        """keras.losses.categorical_crossentropy averaged over the batch (of probabilities, or of logits)."""
+        params = {"from_logits": True} if from_logits else {}
+        return float(self._lookup("categorical_crossentropy", (y_true, y_pred), params))
 
     def crossentropy_gradients(self, x, W, b, y_true) -> list[np.ndarray]:
         """[dW, db] from tf.GradientTape of Keras' mean categorical cross-entropy."""

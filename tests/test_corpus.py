@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FULL_MARKS
+from conftest import FULL_MARKS, SECRET
 from corpus import assemble, entries, expectation
 from grader.grading import grade_submission
 
 pytestmark = pytest.mark.slow  # failing examples are shrunk, which meets inputs Keras must compute live
+
+# Graded as the instructor grades: on the grade-time inputs of a course secret (the tests' own).
 
 
 def by_name(result):
@@ -19,7 +21,7 @@ def by_name(result):
 @pytest.mark.parametrize("entry", entries("buggy"), ids=lambda p: p.name)
 def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
     expected = expectation(entry)
-    result = by_name(grade_submission(assemble(entry, tmp_path), course))
+    result = by_name(grade_submission(assemble(entry, tmp_path), course, secret=SECRET))
     graded = result[expected["exercise"]]
     failed = {check.name for check in graded.checks if not check.passed}
     passed = {check.name for check in graded.checks if check.passed}
@@ -38,13 +40,13 @@ def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
 
 @pytest.mark.parametrize("entry", entries("correct"), ids=lambda p: p.name)
 def test_differently_written_correct_submission_gets_full_marks(entry, tmp_path, course):
-    result = grade_submission(assemble(entry, tmp_path), course)
+    result = grade_submission(assemble(entry, tmp_path), course, secret=SECRET)
     failures = [check.feedback for exercise in result.exercises for check in exercise.checks if not check.passed]
     assert failures == []
     assert result.score == result.max_score == FULL_MARKS
 
 
 def test_wider_float_result_passes_with_a_note(tmp_path, course):
-    result = by_name(grade_submission(assemble(entries("correct")[0], tmp_path), course))
+    result = by_name(grade_submission(assemble(entries("correct")[0], tmp_path), course, secret=SECRET))
     assert result["softmax"].status == "passed"
     assert "softmax() returned float64 for float32 input: accepted (a wider float type)." in result["softmax"].notes

@@ -20,11 +20,20 @@ def _unclipped(got, expected, y_true, y_pred) -> bool:
     return not np.isfinite(got) and np.isfinite(expected) and bool(np.any(y_pred == 0))
 
 
+def _unclipped_loss(keras, y_true, y_pred) -> float:
+    """The loss without the clipping: Keras' loss from logits log(p), whose softmax is p itself."""
+    with np.errstate(divide="ignore"):
+        return keras.categorical_crossentropy(y_true, np.log(y_pred / np.sum(y_pred, axis=-1, keepdims=True)),
+                                              from_logits=True)
+
+
+UNCLIPPED = ("log(p) of a probability near 0 is huge (of 0, infinite): clip the probabilities to [1e-7, 1 - 1e-7] "
+             "first, as Keras does.")
 MISTAKES = (
     Mistake("That is the sum over the batch: average it (np.mean over the rows).",
             lambda keras, expected, t, p: len(t) * expected),
-    Mistake("log(0) is -inf: clip the probabilities to [1e-7, 1 - 1e-7] first, as Keras does.",
-            lambda keras, expected, t, p: None, symptom=_unclipped),
+    Mistake(UNCLIPPED, lambda keras, expected, t, p: None, symptom=_unclipped),
+    Mistake(UNCLIPPED, lambda keras, expected, t, p: _unclipped_loss(keras, t, p)),
     Mistake("Use the natural logarithm, np.log, not np.log10.", lambda keras, expected, t, p: expected / math.log(10)),
     Mistake("A loss is positive: keep the minus sign in -sum(y_true * log(p)).", lambda keras, expected, t, p: -expected),
 )

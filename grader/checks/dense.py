@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from grader import strategies
 from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
-from grader.compare import CheckFailed, Mistake, expect_array, returned_value
+from grader.compare import CheckFailed, Mistake, expect_array
 
 
 def _activated(keras, z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
@@ -55,10 +55,12 @@ def _call(ctx: Context, x, W, b, activation, return_args=False):
     return ctx.call(x, W, b, activation=activation, return_args=return_args)
 
 
-def _expect_keras(ctx: Context, x, W, b, activation) -> None:
-    expect_array(_call(ctx, x, W, b, activation), ctx.oracle.dense(x, W, b, activation), function="dense_forward",
+def _expect_keras(ctx: Context, x, W, b, activation, return_args: bool = False):
+    outcome = _call(ctx, x, W, b, activation, return_args=return_args)
+    expect_array(outcome, ctx.oracle.dense(x, W, b, activation), function="dense_forward",
                  input_dtype=x.dtype, notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation),
                  what=f"keras.layers.Dense(activation={activation!r})", oracle=ctx.oracle)
+    return outcome
 
 
 def _keras_property(ctx: Context, activations: tuple) -> None:
@@ -67,7 +69,7 @@ def _keras_property(ctx: Context, activations: tuple) -> None:
 
 
 def _inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
-    outcome = returned_value(_call(ctx, x, W, b, activation, return_args=True), "dense_forward")
+    outcome = _expect_keras(ctx, x, W, b, activation, return_args=True)  # the inputs of a right answer, unchanged
     for name, before, after in zip("xWb", (x, W, b), outcome.args_after):
         if not np.array_equal(before, after):
             raise CheckFailed(f"dense_forward() changed its input {name}.",
@@ -101,6 +103,6 @@ CHECKS = (
           lambda ctx: _keras_property(ctx, ("relu",))),
     Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
           lambda ctx: _keras_property(ctx, ("softmax",))),
-    Check("inputs_unchanged", "x, W and b are the same after the call", inputs_unchanged),
+    Check("inputs_unchanged", "a right answer, with x, W and b the same after the call", inputs_unchanged),
     *visible_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
 )

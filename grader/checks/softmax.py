@@ -36,7 +36,7 @@ def _other_axis(keras, z, axis):
 
 
 MISTAKES = (
-    Mistake("The other axis: normalise along `axis` (the classes), not along the batch.",
+    Mistake("You normalised along the wrong axis: sum over `axis` (the classes), not over the batch.",
             lambda keras, p, z, axis: _other_axis(keras, z, axis)),
     Mistake(
         "The sums are not lined up with their slices: keep the summed axis with keepdims=True, "
