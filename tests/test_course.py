@@ -57,3 +57,10 @@ def test_missing_file_and_bad_yaml(tmp_path):
 def test_unknown_exercise_is_a_sentence(course):
     with pytest.raises(CourseError, match="no exercise named 'softmx'.*softmax, dense, accuracy"):
         course.exercises("softmx")
+
+
+def test_running_notebooks_in_a_kernel_is_no_longer_an_option(tmp_path):
+    """A kernel would run student code with the instructor's rights; autograde runs none (grader.jupyter)."""
+    path = write(tmp_path, lambda raw: raw["nbgrader"].update(execute_notebooks=True))
+    with pytest.raises(CourseError, match=r"nbgrader\.execute_notebooks: unknown key"):
+        load_course(path)
