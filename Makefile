@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	rm -rf out/example_class out/grades
+	$(BIN)/grader secret init  # the course secret, once: the grade-time inputs (kept while current)
 	$(BIN)/python scripts/make_example_class.py out/example_class
 	$(BIN)/grader grade out/example_class --out out/grades
 	cat out/grades/grades.csv

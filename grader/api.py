@@ -60,13 +60,14 @@ def ready_secret(course, course_file: Path, secret: str | Path | None = None) ->
 
 
 def init_secret(*, course_file: Path = DEFAULT_COURSE, folder: str | Path | None = None, new_key: bool = False,
-                mnist: str | None = None, use_keras_cache: bool = True) -> tuple[Path, dict]:
-    """Make the course secret (kept if there is one) and its grade-time inputs; return the folder and their manifest."""
+                rebuild: bool = False, mnist: str | None = None, use_keras_cache: bool = True) -> tuple[Path, dict]:
+    """Make the course secret (kept if there is one) and its grade-time inputs (kept if current); return the folder
+    and their manifest."""
     from grader.secret import folder_for, init_secret as init
 
     course = load_course(course_file)
     folder = Path(folder).resolve() if folder else folder_for(course, course_file)
-    return folder, init(course, folder, new_key=new_key, mnist=mnist, use_keras_cache=use_keras_cache)
+    return folder, init(course, folder, new_key=new_key, rebuild=rebuild, mnist=mnist, use_keras_cache=use_keras_cache)
 
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:

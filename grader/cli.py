@@ -112,15 +112,19 @@ def secret() -> None:
 @click.option("--folder", type=click.Path(path_type=Path),
               help="Where to keep the secret [default: grading.secret_folder of course.yaml, next to it].")
 @click.option("--new-key", is_flag=True, help="Make a new key even if there is one (every grade changes).")
+@click.option("--rebuild", is_flag=True, help="Build the grade-time inputs again even if they are current.")
 @click.option("--mnist", help="An mnist.npz or IDX folder (default: Keras cache, $GRADER_MNIST, bundled sample).")
 @click.option("--no-keras-cache", is_flag=True, help="Ignore ~/.keras/datasets/mnist.npz.")
 @click.pass_obj
-def secret_init(course_file: Path, folder: Path | None, new_key: bool, mnist: str | None, no_keras_cache: bool) -> None:
-    """Make the key (once) and the grade-time inputs from it, with Keras (takes ~30 s)."""
+def secret_init(course_file: Path, folder: Path | None, new_key: bool, rebuild: bool, mnist: str | None,
+                no_keras_cache: bool) -> None:
+    """Make the key (once) and the grade-time inputs from it, with Keras (~30 s); kept while they are current."""
     where, manifest = _run(lambda: api.init_secret(course_file=course_file, folder=folder, new_key=new_key,
-                                                   mnist=mnist, use_keras_cache=not no_keras_cache))
-    click.echo(f"grade-time inputs in {where} (key {manifest['key_id']}): {manifest['recorded_oracle_results']} Keras "
-               "results recorded. Keep that folder private: never commit it, never hand it out.")
+                                                   rebuild=rebuild, mnist=mnist, use_keras_cache=not no_keras_cache))
+    state = "are current: kept" if manifest.get("kept") else "built"
+    click.echo(f"grade-time inputs in {where} (key {manifest['key_id']}) {state}; "
+               f"{manifest['recorded_oracle_results']} Keras results recorded. "
+               "Keep that folder private: never commit it, never hand it out.")
 
 
 @main.group("nbgrader")

@@ -35,9 +35,14 @@ def folder_for(course: Course, course_file: Path) -> Path:
     return (Path(course_file).resolve().parent / course.grading.secret_folder).resolve()
 
 
-def init_secret(course: Course, folder: Path, *, new_key: bool = False, mnist: str | None = None,
+def init_secret(course: Course, folder: Path, *, new_key: bool = False, rebuild: bool = False, mnist: str | None = None,
                 use_keras_cache: bool = True) -> dict:
-    """Make (or keep) the key in ``folder`` and build the grade-time inputs from it; return their manifest."""
+    """Make (or keep) the key in ``folder`` and build the grade-time inputs from it; return their manifest.
+
+    Inputs that are there and current for this course and these references are kept, unless ``rebuild``.
+    """
+    if not (new_key or rebuild) and problem_with(folder, course) is None:
+        return dict(json.loads((folder / "manifest.json").read_text()), kept=True)
     from grader.mnist import flatten_images, load_mnist
     from grader.references.build import HIDDEN_BATCHES, build_inputs
     from grader.references.store import load_model
