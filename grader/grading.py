@@ -98,7 +98,7 @@ def grade_submission(
         # Hidden checks run last, after every visible one: nothing the code learns from their inputs can
         # reach a visible check's feedback or output, and what they print or raise is never shown.
         for config in hidden:
-            student.begin_exercise(f"{config.name} (hidden checks)")
+            student.begin_exercise(config.name)
             after = _grade_exercise(contexts[config.name], config, forbidden[config.name], hidden=True,
                                     before=visible[config.name])
             visible[config.name] = _merged(config, visible[config.name], after)
@@ -152,7 +152,15 @@ def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[P
 
 STOPPING = ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory")
 HIDDEN_FAILED = "Failed on the hidden inputs (which, like what the code printed or raised on them, are not shown)."
-HIDDEN_STOPPED = "The code stopped while a hidden check ran ({status}); what it printed or raised is not shown."
+HIDDEN_STOPPED = {
+    "not_attempted": "raised NotImplementedError",
+    "error": "could not be imported",
+    "timeout": "ran out of time",
+    "crashed": "ended its process",
+    "memory": "ran out of memory",
+    "forbidden": "imported a library the exercise forbids",
+}
+"""While a hidden check ran, the code ...: the grader's own words, never a message, a name or a code from the code."""
 
 
 def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], *, hidden: bool,
@@ -185,8 +193,9 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], 
             feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
         except ExerciseStopped as stop:  # not attempted, import error, timeout, crash, memory, forbidden: stop here
             status, message, feedback = stop.status, stop.message, stop.message
-            if hidden and stop.status == "error":  # its words may come from the student's code
-                message = feedback = HIDDEN_STOPPED.format(status=stop.status)
+            if hidden:  # a message may carry what the code saw (an exit code, a name, a number)
+                message = feedback = (f"While a hidden check ran, the code {HIDDEN_STOPPED.get(stop.status, 'stopped')}; "
+                                      "what it printed or raised there is not shown.")
             ran = stop.status in ("timeout", "crashed", "memory")  # the check itself ran into the problem
         except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades
             feedback = f"The grader failed on this check ({type(error).__name__}: {error}); please tell your instructor."
@@ -206,4 +215,4 @@ def _merged(config: ExerciseConfig, visible: ExerciseResult, hidden: ExerciseRes
         status, message = (hidden.status, hidden.message) if hidden.status in STOPPING else (status, message)
         if status not in STOPPING:
             status = "passed" if all(check.passed for check in checks) else "failed"
-    return replace(visible, status=status, checks=checks, message=message, notes=hidden.notes)
+    return replace(visible, status=status, checks=checks, message=message)  # the notes of the visible checks only

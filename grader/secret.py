@@ -24,6 +24,7 @@ import numpy as np
 
 from grader.course import Course
 from grader.errors import GraderError
+from grader.references.build import checks_digest
 from grader.references.store import DATA, INPUT_FILES, References, content_hash, load_batches, load_references
 
 KEY_FILE = "secret.key"
@@ -84,6 +85,8 @@ def problem_with(folder: Path, course: Course) -> str | None:
         stale.append(f"grading.max_examples is now {course.grading.max_examples}")
     if manifest.get("hypothesis") != hypothesis.__version__:
         stale.append(f"Hypothesis is now {hypothesis.__version__}")
+    if manifest.get("checks_sha256") != checks_digest():
+        stale.append("the grader's checks changed since")
     if stale:
         return (f"The grade-time inputs in {folder} were made for another grading ({'; '.join(stale)}). "
                 "Make them again with: grader secret init (the key stays the same).")

@@ -132,6 +132,7 @@ class StudentProcess:
         self.settings = settings
         self.exercises = max(1, exercises)
         self.exercise = ""
+        self._begun = 0
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._cgroup: PidsCgroup | None = None
@@ -153,6 +154,7 @@ class StudentProcess:
         cost another exercise points or time.
         """
         self.exercise = name
+        self._begun += 1
         if self._process is not None and self._left_running():
             self._kill()
         self._cpu_at_start = self._cpu_used() if self._process is not None else 0.0
@@ -181,7 +183,7 @@ class StudentProcess:
         after it were never made, and the next call starts a new worker.
         """
         conn = self._connection()
-        header, arrays = {"exercise": self.exercise, "calls": []}, []
+        header, arrays = {"exercise": self._begun, "calls": []}, []  # only its changes matter to the worker
         for request in requests:
             header["calls"].append(dict(request.header, first_array=len(arrays), array_count=len(request.arrays)))
             arrays += request.arrays
@@ -282,8 +284,10 @@ class StudentProcess:
 
     def _decode(self, header: dict, arrays: list, function: str) -> Returned | Raised:
         forbidden = header.get("forbidden")
-        if forbidden:
-            raise ExerciseStopped("forbidden", forbidden_message(sorted(map(str, forbidden))))
+        if forbidden:  # the worker's record is in reach of the student's code: only known names count
+            known = sorted(set(self.settings.forbidden_modules).intersection(map(str, forbidden))) \
+                if isinstance(forbidden, list) else []
+            raise ExerciseStopped("forbidden", forbidden_message(known or ["a forbidden library"]))
         status = header.get("status")
         if status == "returned":
             index = header.get("value")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SECRET
 from corpus import assemble, entries, expectation
 from grader.grading import grade_submission
 from grader.sandbox.bwrap import bwrap_path
@@ -46,7 +47,7 @@ def test_hostile_submission_gets_its_verdict_and_leaves_nothing(entry, strict_co
     before, parent_before = snapshot(submission), sorted(os.listdir(submission.parent))
     workers_before, cgroups_before = set(worker_processes()), set(leftover_cgroups())
 
-    result = {e.name: e for e in grade_submission(submission, strict_course, sandbox=True).exercises}
+    result = {e.name: e for e in grade_submission(submission, strict_course, sandbox=True, secret=SECRET).exercises}
 
     graded = result[expected["exercise"]]
     statuses = expected["status"] if isinstance(expected["status"], list) else [expected["status"]]

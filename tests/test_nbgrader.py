@@ -206,7 +206,7 @@ def test_source_notebook_runs_top_to_bottom(nbgrader_course):
         os.environ.update(saved)
     assert elapsed < 60
     outputs = {cell.metadata["nbgrader"]["grade_id"]: cell.get("outputs", []) for cell in notebook.cells}
-    for exercise, points in (("softmax", 10), ("dense", 10), ("accuracy", 6)):
+    for exercise, points in (("softmax", 9), ("dense", 8), ("accuracy", 5)):  # the hidden checks are the grade's
         assert outputs[exercise][-1]["data"]["text/plain"] == repr(float(points))
         assert not any(o.get("name") == "stderr" for o in outputs[exercise])
     assert any("image/png" in o.get("data", {}) for o in outputs["pictures"])

@@ -41,19 +41,23 @@ def _draw(ctx: Context, fan_in: int, fan_out: int, seed: int) -> np.ndarray:
     return expect_array_shape(ctx.call(fan_in, fan_out, SeededRng(seed)), (fan_in, fan_out), function="glorot_uniform")
 
 
+def _expect_bounds(w: np.ndarray, fan_in: int, fan_out: int, seed: int) -> None:
+    bound = limit(fan_in, fan_out)
+    call = f"glorot_uniform({fan_in}, {fan_out}, np.random.default_rng({seed}))"
+    if np.max(np.abs(w)) > bound:
+        raise CheckFailed(f"{call} has values up to {np.max(np.abs(w)):.4f}; every value must lie in "
+                          f"[-{bound:.4f}, {bound:.4f}] = ±sqrt(6 / (fan_in + fan_out)).",
+                          "limit = sqrt(6 / (fan_in + fan_out)), and draw uniformly between -limit and limit.")
+    if np.max(np.abs(w)) < 0.9 * bound:
+        raise CheckFailed(f"{call} never goes beyond {np.max(np.abs(w)):.4f}; with {w.size} uniform draws the "
+                          f"values reach close to ±{bound:.4f}.",
+                          "The range is [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)).")
+
+
 def bounds(ctx: Context) -> None:
     for fan_in, fan_out in CASES:
         seed = ctx.references.seed(f"glorot.{fan_in}x{fan_out}")
-        w, bound = _draw(ctx, fan_in, fan_out, seed), limit(fan_in, fan_out)
-        call = f"glorot_uniform({fan_in}, {fan_out}, np.random.default_rng({seed}))"
-        if np.max(np.abs(w)) > bound:
-            raise CheckFailed(f"{call} has values up to {np.max(np.abs(w)):.4f}; every value must lie in "
-                              f"[-{bound:.4f}, {bound:.4f}] = ±sqrt(6 / (fan_in + fan_out)).",
-                              "limit = sqrt(6 / (fan_in + fan_out)), and draw uniformly between -limit and limit.")
-        if np.max(np.abs(w)) < 0.9 * bound:
-            raise CheckFailed(f"{call} never goes beyond {np.max(np.abs(w)):.4f}; with {w.size} uniform draws the "
-                              f"values reach close to ±{bound:.4f}.",
-                              "The range is [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)).")
+        _expect_bounds(_draw(ctx, fan_in, fan_out, seed), fan_in, fan_out, seed)
 
 
 def uniform_distribution(ctx: Context) -> None:
@@ -83,12 +87,13 @@ def uses_the_generator(ctx: Context) -> None:
     if np.array_equal(first, other):
         raise CheckFailed(f"Generators seeded {seed} and {other_seed} gave the same weights.",
                           "Draw from the rng argument.")
+    _expect_bounds(first, fan_in, fan_out, seed)  # weights, not just any numbers drawn from the generator
 
 
 CHECKS = (
     Check("bounds", "every weight lies in ±sqrt(6 / (fan_in + fan_out)) and the range is used", bounds),
     Check("uniform_distribution", "a Kolmogorov-Smirnov test accepts Uniform(-limit, limit) at 1e-6",
           uniform_distribution),
-    Check("uses_the_generator", "the same generator state gives the same weights, another gives others",
+    Check("uses_the_generator", "the same generator state gives the same weights (in bounds), another gives others",
           uses_the_generator),
 )

@@ -117,6 +117,7 @@ def build_inputs(course: Course, out: Path, key: bytes, weights: tuple, pool_ima
         "recorded_oracle_results": len(oracle.recorded),
         "recorded_examples": sum(len(examples) for examples in recording.examples.values()),
         "key_id": hashlib.sha256(key).hexdigest()[:12],
+        "checks_sha256": checks_digest(),
         "model_sha256": content_hash(model_folder / "model.npz"),
         "sha256": {name: content_hash(out / name) for name in (*INPUT_FILES, *(("hidden.npz",) if hidden else ()))},
     }
@@ -138,6 +139,16 @@ def _same_model(path: Path, W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, n
             np.abs(old_W - W).max() <= MODEL_TOLERANCE and np.abs(old_b - b).max() <= MODEL_TOLERANCE:
         return old_W, old_b
     return None
+
+
+def checks_digest() -> str:
+    """A hash of the code that decides which inputs the checks meet and what they ask Keras: the checks and the
+    strategies. Recorded answers made with other code may miss what the checks ask now."""
+    grader = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*(grader / "checks").glob("*.py"), grader / "strategies.py"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _one_hot(keras, labels: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ def main() -> None:
             header, arrays = wire.receive(conn)
         except EOFError:
             return
-        if header.get("exercise") != EXERCISE[0]:
+        if str(header.get("exercise")) != EXERCISE[0]:
             begin_exercise(str(header.get("exercise")))
         replies, reply_arrays, sent = [], [], time.monotonic()
         for call in header["calls"]:
