@@ -14,10 +14,11 @@ import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
+    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
-from grader.jupyter.nbgrader_preprocessors import TrustedScores
+from grader.jupyter.nbgrader_preprocessors import KeepFirstCells, TrustedScores
 
 here = os.path.dirname(os.path.abspath(__file__))
 c = get_config()  # noqa: F821 - nbgrader provides it
@@ -30,6 +31,10 @@ c.Execute.timeout = {cell_timeout}
 c.TrustedScores.course_file = {course_file!r}
 c.TrustedScores.secret_folder = {secret_folder!r}  # the grade-time inputs: never inside this folder
 
+# A copied test cell must not get the notebook refused (see KeepFirstCells); otherwise nbgrader's own steps.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, KeepFirstCells, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+]
 # The score of record comes from TrustedScores, in nbgrader's process. Notebooks are never run in a
 # kernel here: a kernel would run student code with the instructor's rights (the course, the
 # gradebook, other students' files); student code runs only in the grader's sandbox.

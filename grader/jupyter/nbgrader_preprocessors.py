@@ -33,6 +33,26 @@ def _grade_id(cell) -> str | None:
     return nbgrader.get("grade_id") if cell.cell_type == "code" and nbgrader.get("grade") else None
 
 
+class KeepFirstCells(NbGraderPreprocessor):
+    """Before nbgrader's DeduplicateIds: a cell whose grade_id came earlier loses its nbgrader metadata.
+
+    nbgrader's own step leaves an empty ``nbgrader`` entry on a duplicate, which its next check takes for
+    an old metadata format and refuses the whole notebook: a student could get their notebook refused by
+    copying a cell. Without the entry, the copy is a plain cell, and the first one counts.
+    """
+
+    def preprocess(self, nb, resources):
+        seen = set()
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id is None:
+                continue
+            if grade_id in seen:
+                del cell.metadata["nbgrader"]
+            seen.add(grade_id)
+        return nb, resources
+
+
 class TrustedScores(NbGraderPreprocessor):
     """Grade the answer cells in this process and set every exercise test cell's outputs and score."""
 
