@@ -37,9 +37,9 @@ def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COUR
         sandbox = bool(sandbox)
     else:
         sandbox = resolve_sandbox(sandbox)
-    from grader.gradebook import find_submissions
+    from grader.roster import class_roster
 
-    find_submissions(Path(root))  # a wrong ROOT is said first
+    class_roster(Path(root))  # a wrong ROOT is said first
     course = load_course(course_file)
     folder = ready_secret(course, course_file, secret)
     if assignment:

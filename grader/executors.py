@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,21 +27,22 @@ from grader.errors import GraderError, SubmissionError
 from grader.fingerprint import grading_digest
 from grader.keras_service import KerasService
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.roster import Entry
 from grader.secret import secret_files
 from grader.snapshot import Snapshot, take
 
 
-def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool, secret: Path | None) -> SubmissionResult:
-    """Grade one submission (on the grade-time inputs of ``secret``); one that cannot be graded gets a result that
-    says why."""
-    from grader.grading import grade_submission
+def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool, secret: Path | None,
+                 name: str) -> SubmissionResult:
+    """Grade one submission (on the grade-time inputs of ``secret``), filed as ``name``; one that cannot be graded
+    gets a result that says why."""
+    from grader.grading import grade_submission, graded_course
 
-    name = submission.name if isinstance(submission, Snapshot) else student_name(submission)
     try:
-        return grade_submission(submission, course, sandbox=sandbox, secret=secret)
+        return replace(grade_submission(submission, course, sandbox=sandbox, secret=secret), submission=name)
     except Exception as error:  # noqa: BLE001 - one broken submission never stops the class
         reason = str(error) if isinstance(error, SubmissionError) else f"{type(error).__name__}: {error}"
-        return error_result(name, course, f"This submission could not be graded: {reason}")
+        return error_result(name, graded_course(submission, course), f"This submission could not be graded: {reason}")
 
 
 def error_result(name: str, course: Course, message: str) -> SubmissionResult:
@@ -52,13 +54,8 @@ def error_result(name: str, course: Course, message: str) -> SubmissionResult:
     ))
 
 
-def student_name(submission: Path) -> str:
-    """The student a submission belongs to: its folder's name, or its notebook's name without .ipynb."""
-    return submission.stem if submission.suffix == ".ipynb" else submission.name
-
-
 def grade_snapshot(snapshot: Snapshot, course: Course, sandbox: bool, expected_digest: str,
-                   secret: dict[str, bytes] | None) -> SubmissionResult:
+                   secret: dict[str, bytes] | None, name: str) -> SubmissionResult:
     """Runs on a Dask worker: refuse to grade with another grader, else grade the snapshot.
 
     ``secret`` is the secret folder's files, sent by the instructor's machine: written once per worker
@@ -69,7 +66,7 @@ def grade_snapshot(snapshot: Snapshot, course: Course, sandbox: bool, expected_d
         raise GraderError(f"The Dask worker on {os.uname().nodename} has a different version of the grader "
                           "(its code or reference data differ from the instructor's): install the same "
                           "version there (pip install -e . from the same commit), then grade again.")
-    return grade_folder(snapshot, course, sandbox, folder)
+    return grade_folder(snapshot, course, sandbox, folder, name)
 
 
 @lru_cache(maxsize=2)
@@ -98,8 +95,8 @@ class LocalProcesses:
     def describe(self) -> str:
         return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"
 
-    def submit(self, folder: Path, course: Course, sandbox: bool) -> Future:
-        return self._pool.submit(grade_folder, folder, course, sandbox, self.secret)
+    def submit(self, entry: Entry, course: Course, sandbox: bool) -> Future:
+        return self._pool.submit(grade_folder, entry.path, course, sandbox, self.secret, entry.name)
 
     def completed(self, futures: Iterable[Future]) -> Iterator[Future]:
         return futures_completed(list(futures))
@@ -132,18 +129,20 @@ class DaskCluster:
         workers = self.client.scheduler_info().get("workers", {})
         return f"the Dask cluster at {self.address} ({len(workers)} workers)"
 
-    def submit(self, folder: Path, course: Course, sandbox: bool):
+    def submit(self, entry: Entry, course: Course, sandbox: bool):
         if self._grading is None:  # the same course, sandbox and secret for every submission of a run
             self._grading = grading_digest(course, sandbox, self.secret)
             if self.secret:  # sent once to every worker, not with each submission
                 self._secret = self.client.scatter(secret_files(self.secret), broadcast=True, hash=False)
+        from grader.grading import graded_course
+
         key = f"grade-{os.urandom(8).hex()}"
         try:
-            snapshot = take(folder)
+            snapshot = take(entry.path)
         except SubmissionError as error:  # read here, so refused here: the same sentence as a local run gives
-            return self.client.submit(error_result, student_name(folder), course,
+            return self.client.submit(error_result, entry.name, graded_course(entry.path, course),
                                       f"This submission could not be graded: {error}", pure=False, key=key)
-        return self.client.submit(grade_snapshot, snapshot, course, sandbox, self._grading, self._secret,
+        return self.client.submit(grade_snapshot, snapshot, course, sandbox, self._grading, self._secret, entry.name,
                                   pure=False, key=key)
 
     def completed(self, futures: Iterable) -> Iterator:

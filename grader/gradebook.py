@@ -1,10 +1,10 @@
-"""Grading a whole class: every subfolder (or notebook) of ROOT is one student's submission.
+"""Grading a whole class: every subfolder (or notebook) of ROOT is one student's submission (grader.roster).
 
 What lands in OUT:
-- ``<student>/grading.json``: the full result, with the hashes of the submission and of the
+- ``students/<student>/grading.json``: the full result, with the hashes of the submission and of the
   grading it was graded with. It is written last, in one atomic step, as each submission
   finishes: a submission counts as graded exactly when this file is there.
-- ``<student>/results.json``: Gradescope's format, for the student.
+- ``students/<student>/results.json``: Gradescope's format, for the student.
 - ``grades.csv`` and ``summary.json``: the gradebook of every submission graded so far,
   rewritten atomically every FLUSH_SECONDS and at the end.
 
@@ -31,13 +31,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader.course import Course
 from grader.errors import GraderError, SubmissionError
-from grader.executors import DaskCluster, LocalProcesses, student_name
+from grader.executors import DaskCluster, LocalProcesses, error_result
 from grader.fingerprint import grading_digest
 from grader.reports import gradebook_csv, gradescope_results
 from grader.results import SubmissionResult
+from grader.roster import Entry, class_roster
 from grader.snapshot import take
 
 RECORD = "grading.json"
+STUDENTS = "students"
 FLUSH_SECONDS = 5.0
 
 
@@ -62,17 +64,6 @@ class ClassRun:
                 f"{len(self.results)} in {out}. Exercises by status: {counts or 'none'}.")
 
 
-def find_submissions(root: Path) -> list[Path]:
-    """The submissions in ``root``, sorted by name: each student's folder, or notebook (hidden names skipped)."""
-    if not root.is_dir():
-        raise SubmissionError(f"{root} is not a folder: give the folder that holds one subfolder per student.")
-    found = sorted(p for p in root.iterdir()
-                   if (p.is_dir() or p.suffix == ".ipynb") and not p.name.startswith((".", "_")))
-    if not found:
-        raise SubmissionError(f"{root} has no submissions: put each in ROOT/<student>/ or as ROOT/<student>.ipynb.")
-    return found
-
-
 def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, sandbox: bool = True,
                 console: Console | None = None, scheduler: str | None = None, secret: Path | None = None) -> ClassRun:
     """Grade every submission under ``root`` that is new or changed; keep OUT's gradebook current as they finish.
@@ -80,24 +71,30 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
     ``secret`` is the course secret's folder: the grade-time inputs (None: the public ones, for tests only).
     """
     started = time.monotonic()
-    submissions = find_submissions(root)
+    roster = class_roster(root)
     out.mkdir(parents=True, exist_ok=True)
     console = console or Console(stderr=True)
     grading = grading_digest(course, sandbox, secret)
     done: dict[str, SubmissionResult] = {}
     digests, to_grade = {}, []
-    for submission in submissions:
-        name, digest = student_name(submission), _submission_digest(submission)
-        digests[name] = digest
-        previous = _read_record(out / name / RECORD)
+    for entry in roster:
+        digest = _submission_digest(entry)
+        digests[entry.name] = digest
+        previous = _read_record(student_folder(out, entry.name) / RECORD)
         if previous and previous.get("submission_digest") == digest and previous.get("grading_digest") == grading:
-            done[name] = SubmissionResult.from_record(previous["result"])
+            done[entry.name] = SubmissionResult.from_record(previous["result"])
         else:
-            to_grade.append(submission)
+            to_grade.append(entry)
     run = ClassRun([], skipped=sorted(done))
     if done:
-        console.print(f"{len(done)} of {len(submissions)} submissions are unchanged since {out} graded them: skipped.")
-    gradebook = _Gradebook(out, [student_name(s) for s in submissions], [e.name for e in course.exercises()], done)
+        console.print(f"{len(done)} of {len(roster)} submissions are unchanged since {out} graded them: skipped.")
+    gradebook = _Gradebook(out, [entry.name for entry in roster], [e.name for e in course.exercises()], done)
+    for entry in [entry for entry in to_grade if entry.refused]:  # two under one name: neither is graded
+        result = error_result(entry.name, course, entry.refused)
+        _write_student(out, result, digests[entry.name], grading)
+        gradebook.add(result)
+        run.graded.append(entry.name)
+    to_grade = [entry for entry in to_grade if not entry.refused]
     if to_grade:
         _grade(to_grade, course, sandbox, jobs, scheduler, secret, console, digests, grading, gradebook, run)
     gradebook.flush()
@@ -106,7 +103,7 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
     return run
 
 
-def _grade(submissions: list[Path], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
+def _grade(submissions: list[Entry], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
            secret: Path | None, console: Console, digests: dict, grading: str, gradebook: _Gradebook,
            run: ClassRun) -> None:
     if scheduler:
@@ -161,12 +158,19 @@ class _Gradebook:
         self._flushed = time.monotonic()
 
 
-def _submission_digest(submission: Path) -> str:
+def _submission_digest(entry: Entry) -> str:
     """The hash of the files that will be graded; a submission that cannot be read hashes its reason."""
+    if entry.refused:
+        return hashlib.sha256(f"refused: {entry.refused}".encode()).hexdigest()
     try:
-        return take(submission).digest()
+        return take(entry.path).digest()
     except SubmissionError as error:
         return hashlib.sha256(f"refused: {error}".encode()).hexdigest()
+
+
+def student_folder(out: Path, name: str) -> Path:
+    """Where a student's results go: OUT/students/<name>, apart from the gradebook's own files."""
+    return out / STUDENTS / name
 
 
 def _read_record(path: Path) -> dict | None:
@@ -178,8 +182,8 @@ def _read_record(path: Path) -> dict | None:
 
 
 def _write_student(out: Path, result: SubmissionResult, digest: str, grading: str) -> None:
-    folder = out / result.submission
-    folder.mkdir(exist_ok=True)
+    folder = student_folder(out, result.submission)
+    folder.mkdir(parents=True, exist_ok=True)
     _write_atomically(folder / "results.json", json.dumps(gradescope_results(result), indent=2) + "\n")
     record = {"submission_digest": digest, "grading_digest": grading, "graded_at": time.time(),
               "result": result.to_record()}

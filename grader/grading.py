@@ -117,6 +117,29 @@ def grading_inputs(secret: Path | None = None) -> tuple[References, Oracle, Reco
     return references, Oracle.from_file(folder / "oracle.npz"), Recording.load(folder / "examples.npz")
 
 
+def graded_course(submission: Path | Snapshot, course: Course) -> Course:
+    """The course a submission is graded on: the assignment of its one notebook, or the whole course.
+
+    For a submission that cannot be graded at all, so that its row carries the right maximum.
+    """
+    try:
+        if isinstance(submission, Snapshot):
+            names = [name for name, _ in submission.files]
+        elif Path(submission).is_dir():
+            names = [str(p.relative_to(submission)) for p in Path(submission).glob("*")] + \
+                    [str(p.relative_to(submission)) for p in Path(submission).glob("*/*.ipynb")]
+        else:
+            names = [Path(submission).name]
+        if any(Path(name).name in {f"{e.module}.py" for e in course.exercises()} for name in names):
+            return course
+        notebooks = [Path(name).name for name in names if name.endswith(".ipynb") and not Path(name).name.startswith(".")]
+        if len(notebooks) == 1:
+            return course.only_assignment(notebook_assignment(course, notebooks[0]).id)
+    except (GraderError, OSError):
+        pass
+    return course
+
+
 def notebook_assignment(course: Course, notebook: str) -> AssignmentConfig:
     """The assignment a notebook is graded on: the course's only one, or the one it is named after."""
     if len(course.assignments) == 1:

@@ -78,6 +78,18 @@ def gradescope_results(result: SubmissionResult) -> dict:
     return {"score": result.score, "output": "\n".join(lines), "tests": tests}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe.
+
+    OWASP's rule against CSV injection (https://owasp.org/www-community/attacks/CSV_Injection): a student
+    folder named ``=HYPERLINK(...)`` must not run when the instructor opens grades.csv.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def gradebook_csv(results: list[SubmissionResult], exercises: list[str]) -> str:
     """One row per student: a score column and a status column per exercise, then the total.
 
@@ -89,7 +101,7 @@ def gradebook_csv(results: list[SubmissionResult], exercises: list[str]) -> str:
     for result in results:
         by_name = {exercise.name: exercise for exercise in result.exercises}
         writer.writerow([
-            result.submission,
+            spreadsheet_safe(result.submission),
             *(_points(by_name[name].score) if name in by_name else "" for name in exercises),
             *(by_name[name].status if name in by_name else "" for name in exercises),
             _points(result.score),

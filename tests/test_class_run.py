@@ -46,7 +46,7 @@ def test_hundred_submissions_with_fifteen_hostile(strict_course, tmp_path):
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert len(rows) == 100 and all(row["total"] for row in rows)
     assert len(json.loads((tmp_path / "out" / "summary.json").read_text())) == 100
-    assert len(list((tmp_path / "out").glob("*/results.json"))) == 100
+    assert len(list((tmp_path / "out").glob("students/*/results.json"))) == 100
 
     alone = {}
     for entry in set(honest.values()):

@@ -88,7 +88,7 @@ def test_grade_writes_the_gradebook(tmp_path):
     assert rows["syntax_error"]["softmax_status"] == "error" and rows["syntax_error"]["accuracy"] == "6"
     summary = json.loads((out / "summary.json").read_text())
     assert [s["submission"] for s in summary] == sorted(rows)
-    gradescope = json.loads((out / "loops" / "results.json").read_text())
+    gradescope = json.loads((out / "students" / "loops" / "results.json").read_text())
     assert gradescope["score"] == FULL_MARKS and len(gradescope["tests"]) == CHECK_COUNT
     assert {t["visibility"] for t in gradescope["tests"]} == {"visible", "after_published"}
 

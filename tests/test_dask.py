@@ -18,7 +18,7 @@ from test_gradebook import small_class
 def test_a_worker_with_another_grader_refuses_to_grade(course, tmp_path):
     snapshot = take(small_class(tmp_path / "class") / "loops")
     with pytest.raises(GraderError, match="different version of the grader"):
-        grade_snapshot(snapshot, course, False, "0" * 64, None)
+        grade_snapshot(snapshot, course, False, "0" * 64, None, "loops")
 
 
 @pytest.mark.slow

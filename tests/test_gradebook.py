@@ -46,12 +46,12 @@ def test_a_rerun_skips_what_is_unchanged_and_regrades_what_changed(course, tmp_p
     root, out = small_class(tmp_path / "class"), tmp_path / "out"
     first = grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
     assert sorted(first.graded) == sorted(r.submission for r in first.results) and not first.skipped
-    marks = {name: json.loads((out / name / RECORD).read_text())["graded_at"] for name in first.graded}
+    marks = {name: json.loads((out / "students" / name / RECORD).read_text())["graded_at"] for name in first.graded}
 
     again = grade_class(root, out, course, jobs=2, sandbox=False, secret=SECRET)
     assert again.graded == [] and sorted(again.skipped) == sorted(first.graded)
     assert [r.summary() for r in again.results] == [r.summary() for r in first.results]
-    assert {name: json.loads((out / name / RECORD).read_text())["graded_at"] for name in first.graded} == marks
+    assert {name: json.loads((out / "students" / name / RECORD).read_text())["graded_at"] for name in first.graded} == marks
 
     fixed = (root / "softmax_overflow" / "softmax.py")
     fixed.write_text((PROJECT / "solutions" / "softmax.py").read_text())

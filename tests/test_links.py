@@ -32,7 +32,7 @@ def test_a_link_to_another_students_notebook_or_the_instructors_files_earns_noth
     assert any("forward_pass.ipynb is a link" in note for note in results["mallory"].notes)
     assert any("softmax.py is a link" in note for note in results["eve"].notes)
     assert "is a link" in results["trudy"].exercises[0].message
-    shown = (tmp_path / "out" / "summary.json").read_text() + (tmp_path / "out" / "eve" / "results.json").read_text()
+    shown = (tmp_path / "out" / "summary.json").read_text() + (tmp_path / "out" / "students" / "eve" / "results.json").read_text()
     assert "PATH=" not in shown and "BEGIN SOLUTION" not in shown
     summary = {s["submission"]: s for s in json.loads((tmp_path / "out" / "summary.json").read_text())}
     assert summary["mallory"]["notes"] and summary["bob"]["notes"] == []
