@@ -249,7 +249,8 @@ def _structure(returned: Returned, expected: np.ndarray, function: str,
     if got.dtype.kind != "f":
         raise CheckFailed(
             f"{function}() returned dtype {got.dtype}; expected a float array like {expected.dtype}.",
-            "Integer results lose the fractions: avoid //, astype(int) and np.round.",
+            "Complex numbers crept in (a complex dtype, or np.emath on negatives): return real floats."
+            if got.dtype.kind == "c" else "Integer results lose the fractions: avoid //, astype(int) and np.round.",
         )
     return got
 

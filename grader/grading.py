@@ -77,7 +77,7 @@ def grade_submission(
     snapshot = submission if isinstance(submission, Snapshot) else take(Path(submission))
     with ExitStack() as stack:
         copy = stack.enter_context(written(snapshot))
-        folder, notebook = _modules_folder(copy, [e.module for e in course.exercises()], stack)
+        folder, notebook = _modules_folder(copy, course, stack)
         exercises = course.exercises(exercise)
         if notebook is not None:  # the course decides what a notebook is graded on, never its cells
             graded = {e.name for e in notebook_assignment(course, notebook).exercises}
@@ -152,25 +152,51 @@ def notebook_assignment(course: Course, notebook: str) -> AssignmentConfig:
                           f"assignment ({names}), or grade one assignment with --assignment NAME.")
 
 
-def _modules_folder(path: Path, modules: list[str], stack: ExitStack) -> tuple[Path, str | None]:
+def _modules_folder(path: Path, course: Course, stack: ExitStack) -> tuple[Path, str | None]:
     """The folder of modules to grade, and for a notebook its file name.
 
-    A notebook is written out as modules first; it is graded on the exercises of its assignment.
+    The layouts students hand in: the modules at the top, in the handout's ``exercises/`` folder, or
+    in the one folder that holds them (a zip's own folder); else one notebook at the top or one
+    folder down (editor and OS debris is already left out by the snapshot). A notebook is written
+    out as modules first; it is graded on the exercises of its assignment.
     """
     if path.is_dir():
-        notebooks = sorted(path.glob("*.ipynb")) + sorted(path.glob("*/*.ipynb"))
-        if not notebooks or any((path / f"{module}.py").is_file() for module in modules):
-            return path, None
-        if len(notebooks) > 1:
-            raise SubmissionError(f"The submission holds several notebooks ({', '.join(n.name for n in notebooks)}); "
-                                  "keep one, or give the notebook file itself.")
-        notebook = notebooks[0]
+        modules = [f"{exercise.module}.py" for exercise in course.exercises()]
+        folder = _folder_with_modules(path, modules)
+        if folder is not None:
+            return folder, None
+        notebook = _the_notebook(path, course)
+        if notebook is None:
+            return path, None  # neither: each exercise says which file is missing
     else:
         notebook = path
     from grader.jupyter.submission import notebook_to_folder  # nbformat's import takes seconds: only for notebooks
 
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
-    return notebook_to_folder(notebook, scratch / "notebook", modules), notebook.name
+    return notebook_to_folder(notebook, scratch / "notebook", course), notebook.name
+
+
+def _folder_with_modules(path: Path, modules: list[str]) -> Path | None:
+    def holds(folder: Path) -> bool:
+        return any((folder / module).is_file() for module in modules)
+
+    for candidate in (path, path / "exercises"):
+        if holds(candidate):
+            return candidate
+    inner = [folder for child in sorted(path.iterdir()) if child.is_dir()
+             for folder in (child, child / "exercises") if holds(folder)]
+    return inner[0] if len(inner) == 1 else None
+
+
+def _the_notebook(path: Path, course: Course) -> Path | None:
+    notebooks = sorted(path.glob("*.ipynb")) or sorted(path.glob("*/*.ipynb"))
+    if len(notebooks) > 1:  # several: the one named after an assignment, if just one is
+        named = [n for n in notebooks if n.stem in {a.id for a in course.assignments}]
+        if len(named) != 1:
+            raise SubmissionError(f"The submission holds several notebooks ({', '.join(n.name for n in notebooks)}); "
+                                  "hand in one, named after its assignment.")
+        notebooks = named
+    return notebooks[0] if notebooks else None
 
 
 STOPPING = ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory")

@@ -23,7 +23,7 @@ from grader.course import load_course
 from grader.errors import GraderError
 from grader.jupyter.in_notebook import report_text
 from grader.jupyter.notebook import test_cell
-from grader.jupyter.submission import answer_code, write_modules
+from grader.jupyter.submission import write_notebook_modules
 from grader.results import SubmissionResult
 from grader.secret import folder_for, problem_with
 
@@ -84,8 +84,7 @@ class TrustedScores(NbGraderPreprocessor):
                 nb.cells.append(cells[exercise.name])
         student = resources.get("nbgrader", {}).get("student") or "notebook"
         with tempfile.TemporaryDirectory(prefix="grader-nbgrader-") as scratch:
-            folder = write_modules(answer_code(nb), Path(scratch) / student,
-                                   [e.module for e in exercises], "the submitted notebook")
+            folder = write_notebook_modules(nb, Path(scratch) / student, course, "the submitted notebook")
             result = grade_submission(folder, course, sandbox=None if self.sandbox else False, secret=secret)
         for exercise in result.exercises:
             one = SubmissionResult(result.submission, (exercise,))
