@@ -75,6 +75,11 @@ class LimitsConfig(Strict):
     """Per exercise of one submission; enforced by the kernel, not by the student code's cooperation."""
 
     call_timeout_seconds: float = Field(10.0, gt=0, description="Wall-clock limit for one call of a student function.")
+    exercise_seconds: float = Field(120.0, gt=0, description="Wall-clock limit for all the calls of one exercise "
+                                    "(a right answer that sleeps in every call is stopped here).")
+    submission_seconds: float = Field(900.0, gt=0, description="Wall-clock limit for all of one submission's calls.")
+    tmp_files: int = Field(10_000, ge=10, description="Files the code may make in its private /tmp (the tmpfs caps "
+                           "bytes, not files).")
     cpu_seconds: int = Field(10, ge=1, description="CPU time for all the calls of one exercise (RLIMIT_CPU).")
     memory_mb: int = Field(2048, ge=256, description="Address space of the worker process (RLIMIT_AS).")
     max_processes: int = Field(32, ge=4, description="Processes the worker may run at once (pids cgroup).")

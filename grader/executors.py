@@ -26,6 +26,7 @@ from grader.course import Course
 from grader.errors import GraderError, SubmissionError
 from grader.fingerprint import grading_digest
 from grader.keras_service import KerasService
+from grader.lifetime import die_with_parent
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.roster import Entry
 from grader.secret import secret_files
@@ -78,6 +79,12 @@ def _secret_copy(files: tuple[tuple[str, bytes], ...]) -> Path:
     return folder
 
 
+def _grading_process(keras_address) -> None:
+    """How a local grading process starts: it dies with the run, and asks the run's Keras service."""
+    die_with_parent()
+    keras_service.use(keras_address)
+
+
 CONNECT_SECONDS = 10.0
 """How long to try reaching a Dask scheduler before saying it cannot be reached."""
 
@@ -90,7 +97,7 @@ class LocalProcesses:
         self.jobs, self.secret = jobs, secret
         self._keras = KerasService()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=keras_service.use, initargs=(self._keras.address,))
+                                         initializer=_grading_process, initargs=(self._keras.address,))
 
     def describe(self) -> str:
         return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"

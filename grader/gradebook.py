@@ -32,6 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader.course import Course
 from grader.errors import GraderError, SubmissionError
 from grader.executors import DaskCluster, LocalProcesses, error_result
+from grader.lifetime import run_scratch
 from grader.fingerprint import grading_digest
 from grader.reports import gradebook_csv, gradescope_results
 from grader.results import SubmissionResult
@@ -106,6 +107,13 @@ def grade_class(root: Path, out: Path, course: Course, jobs: int | None = None, 
 def _grade(submissions: list[Entry], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
            secret: Path | None, console: Console, digests: dict, grading: str, gradebook: _Gradebook,
            run: ClassRun) -> None:
+    with run_scratch():  # every temporary file of the run's processes, removed even if the run is killed
+        _grade_in(submissions, course, sandbox, jobs, scheduler, secret, console, digests, grading, gradebook, run)
+
+
+def _grade_in(submissions: list[Entry], course: Course, sandbox: bool, jobs: int | None, scheduler: str | None,
+              secret: Path | None, console: Console, digests: dict, grading: str, gradebook: _Gradebook,
+              run: ClassRun) -> None:
     if scheduler:
         executor = DaskCluster(scheduler, secret=secret)
     else:

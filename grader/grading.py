@@ -36,6 +36,9 @@ def worker_settings(course: Course, sandbox: bool, secret: Path | None = None) -
         call_timeout=limits.call_timeout_seconds,
         output_bytes=limits.output_kb * 1024,
         forbidden_modules=tuple(course.grading.forbidden_modules),
+        exercise_seconds=limits.exercise_seconds,
+        submission_seconds=limits.submission_seconds,
+        tmp_files=limits.tmp_files,
         private_folders=(PROJECT_ROOT, Path(__file__).parent, *((secret,) if secret else ())),
     )
 

@@ -8,7 +8,8 @@ class run imports TensorFlow once, in this process, and only if some submission 
 TensorFlow keeps kernels for every shape and dtype it has seen, so the service grows as it
 works; past ``max_rss_mb`` it finishes its answer and exits, and a new one takes its place on
 the same socket (the callers reconnect and ask again). Only grader processes talk to it (an
-authenticated local socket); student code never does.
+authenticated local socket, in the abstract namespace: no file, and none left if the run is
+killed); student code never does. It dies with the process that started it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
-import tempfile
 import threading
 import time
 from multiprocessing.connection import Client, Listener
 
 import psutil
+
+from grader.lifetime import die_with_parent
 
 MAX_RSS_MB = 800
 RECONNECT_SECONDS = 120.0
@@ -32,6 +34,7 @@ _client_lock = threading.Lock()
 
 
 def _serve(path: str, authkey: bytes, max_rss_mb: float) -> None:
+    die_with_parent()
     listener = Listener(path, family="AF_UNIX", authkey=authkey)
     compute_lock = threading.Lock()
 
@@ -66,8 +69,7 @@ class KerasService:
 
     def __init__(self, max_rss_mb: float = MAX_RSS_MB):
         self.authkey = os.urandom(32)
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-keras-")
-        self.path = os.path.join(self._folder.name, "service")
+        self.path = f"\0grader-keras-{os.getpid()}-{os.urandom(8).hex()}"  # abstract: no file to leave behind
         self.address = (self.path, self.authkey)
         self.max_rss_mb = max_rss_mb
         self.restarts = 0
@@ -78,8 +80,6 @@ class KerasService:
         self._supervisor.start()
 
     def _start(self):
-        if os.path.exists(self.path):
-            os.unlink(self.path)
         process = self._context.Process(target=_serve, args=(self.path, self.authkey, self.max_rss_mb), daemon=True,
                                         name="grader-keras-service")
         process.start()
@@ -97,7 +97,6 @@ class KerasService:
         self._supervisor.join(2)
         self._process.terminate()
         self._process.join(5)
-        self._folder.cleanup()
 
 
 def use(address: tuple[str, bytes] | None) -> None:

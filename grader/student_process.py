@@ -24,7 +24,8 @@ from typing import Union
 import numpy as np
 import psutil
 
-from grader.sandbox import wire
+from grader.lifetime import die_with_parent
+from grader.sandbox import watch, wire
 from grader.sandbox.bwrap import bwrap_command
 from grader.sandbox.packages import linked_packages
 from grader.sandbox.limits import Limits, PidsCgroup
@@ -33,6 +34,10 @@ from grader.sandbox.output import CapturedOutput
 WORKER_FOLDER = Path(__file__).parent / "sandbox"
 PYTHON_FLAGS = ["-I", "-S", "-B", "-u"]  # isolated (no PYTHON* variables, no user site), no site import, no .pyc files, unbuffered
 CPU_WATCH_SECONDS = 0.25
+CALL_BYTES = 4 * 2**20
+"""The most one reply may carry: the largest right answer is a few hundred KB (Glorot's 784 x 20 weights)."""
+MESSAGE_BYTES = 64 * 2**20
+"""The most one message of replies may carry."""
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -45,6 +50,9 @@ class WorkerSettings:
     call_timeout: float
     output_bytes: int
     forbidden_modules: tuple[str, ...] = ()
+    exercise_seconds: float = 120.0
+    submission_seconds: float = 900.0
+    tmp_files: int = 10_000
     private_folders: tuple[Path, ...] = ()
     """Folders of the instructor's (the kit, the course, the secret): hidden from the sandbox wherever they are."""
 
@@ -133,6 +141,7 @@ class StudentProcess:
         self.exercises = max(1, exercises)
         self.exercise = ""
         self._begun = 0
+        self._submission_started = self._exercise_started = 0.0
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._cgroup: PidsCgroup | None = None
@@ -155,9 +164,11 @@ class StudentProcess:
         """
         self.exercise = name
         self._begun += 1
-        if self._process is not None and self._left_running():
+        if self._process is not None and watch.left_running(self._processes()):
             self._kill()
-        self._cpu_at_start = self._cpu_used() if self._process is not None else 0.0
+        self._cpu_at_start = watch.cpu_seconds(self._processes()) if self._process is not None else 0.0
+        self._exercise_started = time.monotonic()
+        self._submission_started = self._submission_started or self._exercise_started
         return self._output.mark()
 
     @staticmethod
@@ -182,6 +193,9 @@ class StudentProcess:
         ExerciseStopped. A lost call (timeout, dead worker) ends the list early: the calls
         after it were never made, and the next call starts a new worker.
         """
+        out_of_time = self._out_of_time(requests[0].function, time.monotonic())
+        if out_of_time is not None:
+            return [out_of_time]
         conn = self._connection()
         header, arrays = {"exercise": self._begun, "calls": []}, []  # only its changes matter to the worker
         for request in requests:
@@ -201,73 +215,85 @@ class StudentProcess:
                     self._kill()
                     outcomes.append(stopped)
                     break
-                message, message_arrays = wire.receive(conn)
+                message, message_arrays = wire.receive(conn, MESSAGE_BYTES)
                 replies = message["replies"]
                 if not isinstance(replies, list) or not replies or len(outcomes) + len(replies) > len(requests):
                     raise wire.ProtocolError("not a list of replies to the calls made")
+            except wire.TooLarge:
+                outcomes.append(self._too_large(function, MESSAGE_BYTES))
+                break
             except (EOFError, OSError, KeyError, wire.ProtocolError):
                 outcomes.append(self._lost(function))
+                break
+            if self.settings.sandbox and watch.tmp_files(self._processes(), self.settings.tmp_files) > self.settings.tmp_files:
+                outcomes.append(CallLost("memory", f"{function}() made more than {self.settings.tmp_files} files in "
+                                                   "/tmp, so it was stopped."))
+                self._kill()
                 break
             for reply in replies:
                 function = requests[len(outcomes)].function
                 try:
                     first, count = int(reply["first_array"]), int(reply["array_count"])
-                    outcomes.append(self._decode(reply, message_arrays[first : first + count], function))
+                    arrays_of_reply = message_arrays[first : first + count]
+                    if sum(array.nbytes for array in arrays_of_reply) > CALL_BYTES:
+                        outcomes.append(self._too_large(function, CALL_BYTES))
+                        break
+                    outcomes.append(self._decode(reply, arrays_of_reply, function))
                 except (KeyError, TypeError, ValueError):
                     outcomes.append(CallLost("crashed", f"the worker for {function}() answered something unreadable."))
                 except ExerciseStopped as stop:
                     outcomes.append(stop)
+
             if outcomes and isinstance(outcomes[-1], CallLost):
                 self._kill()
                 break
         return outcomes
 
     def _wait(self, conn: Connection, timeout: float, function: str) -> CallLost | None:
-        """Wait for the worker's next message; the reason to stop it if it runs out of time first.
+        """Wait for the worker's next message; the reason to stop it if it runs out of time or room first.
 
-        Fast calls answer within the first slice. A slow one is also watched for CPU time:
-        the exercise's budget (plus the second the kernel's SIGKILL would allow) counts the
-        CPU of every process the worker started, so ignoring SIGXCPU does not buy more.
+        Fast calls answer within the first slice. A slow one is also watched: the wall clock of
+        the call, the exercise and the submission; the exercise's CPU budget (plus the second the
+        kernel's SIGKILL would allow), counted over every process the worker started, so
+        ignoring SIGXCPU does not buy more; and the files in its private /tmp.
         """
         deadline = time.monotonic() + timeout
         while not conn.poll(min(CPU_WATCH_SECONDS, max(0.0, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 return CallLost("timeout", f"{function}() did not finish within {self.settings.call_timeout:g} s, "
                                            "so it was stopped.")
-            if self._cpu_used() - self._cpu_at_start > self.settings.limits.cpu_seconds + 1:
+            stop = self._out_of_time(function, now)
+            if stop is not None:
+                return stop
+            procs = self._processes()
+            if watch.cpu_seconds(procs) - self._cpu_at_start > self.settings.limits.cpu_seconds + 1:
                 return CallLost("timeout", f"{function}() used more than {self.settings.limits.cpu_seconds} s of CPU "
                                            "time, so it was stopped.")
+            if self.settings.sandbox and watch.tmp_files(procs, self.settings.tmp_files) > self.settings.tmp_files:
+                return CallLost("memory", f"{function}() made more than {self.settings.tmp_files} files in /tmp, so "
+                                          "it was stopped.")
         return None
 
+    def _out_of_time(self, function: str, now: float) -> CallLost | None:
+        """A stop if the exercise or the whole submission has used its wall-clock time (sleeps count too)."""
+        if self._submission_started and now - self._submission_started >= self.settings.submission_seconds:
+            return CallLost("timeout", f"The submission used its {self.settings.submission_seconds:g} s of grading "
+                                       f"time (wall clock), so {function}() was stopped there.")
+        if self._exercise_started and now - self._exercise_started >= self.settings.exercise_seconds:
+            return CallLost("timeout", f"The exercise used its {self.settings.exercise_seconds:g} s of grading time "
+                                       f"(wall clock, sleeps included), so {function}() was stopped there.")
+        return None
+
+    def _too_large(self, function: str, limit: int) -> CallLost:
+        self._kill()
+        return CallLost("memory", f"{function}() answered with more than {limit // 2**20} MiB at once, far more than "
+                                  "any right answer: look for an array of the wrong size (an outer product, a "
+                                  "broadcast gone wrong).")
+
     def _processes(self) -> list[psutil.Process]:
-        """The worker's processes: those in its cgroup, or its process tree (bubblewrap's included)."""
-        try:
-            if self._cgroup is not None:
-                return [psutil.Process(pid) for pid in self._cgroup.pids()]
-            root = psutil.Process(self._process.pid)
-            return [root, *root.children(recursive=True)]
-        except (psutil.Error, AttributeError):
-            return []
-
-    def _left_running(self) -> bool:
-        """True if anything besides bubblewrap and the worker itself runs: processes or threads it started."""
-        try:
-            ours = [p for p in self._processes() if p.name() != "bwrap"]
-            return len(ours) > 1 or any(p.num_threads() > 1 for p in ours)
-        except psutil.Error:
-            return True
-
-    def _cpu_used(self) -> float:
-        """CPU seconds used by the worker's processes (those in its cgroup, or its process tree)."""
-        processes = self._processes()
-        total = 0.0
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system + times.children_user + times.children_system
-        return total
+        pid = self._process.pid if self._process is not None else None
+        return watch.processes(pid, self._cgroup.pids() if self._cgroup is not None else None)
 
     def output(self, start: int = 0, end: int | None = None) -> str:
         """What the student's code printed (stdout and stderr), capped; between two marks if given."""
@@ -346,7 +372,8 @@ class StudentProcess:
         self._cpu_at_start = 0.0
 
     def _child_setup(self) -> None:
-        """Runs in the child between fork and exec: join the cgroup, then take on the limits."""
+        """Runs in the child between fork and exec: die with the grader, join the cgroup, take on the limits."""
+        die_with_parent()
         if self._cgroup is not None:
             self._cgroup.join()
         self.settings.limits.apply(self.exercises)

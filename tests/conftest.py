@@ -29,8 +29,9 @@ def course() -> Course:
 
 @pytest.fixture(scope="session")
 def strict_course(course) -> Course:
-    """Short limits so hostile code is stopped fast: 5 s per call, 2 s of CPU (killed at 3 s), 1 GiB."""
-    limits = course.limits.model_copy(update={"call_timeout_seconds": 5.0, "cpu_seconds": 2, "memory_mb": 1024})
+    """Short limits so hostile code is stopped fast: 5 s per call, 15 s per exercise, 2 s of CPU (killed at 3 s), 1 GiB."""
+    limits = course.limits.model_copy(update={"call_timeout_seconds": 5.0, "exercise_seconds": 15.0, "cpu_seconds": 2,
+                                              "memory_mb": 1024})
     grading = course.grading.model_copy(update={"secret_folder": str(SECRET)})  # for nbgrader's autograde
     return course.model_copy(update={"limits": limits, "grading": grading})
 

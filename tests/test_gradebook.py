@@ -81,7 +81,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
     run = subprocess.Popen([str(GRADER), "grade", str(root), "--out", str(out), "--jobs", "1", "--secret", str(SECRET)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 300
-    while len(list(out.glob(f"*/{RECORD}"))) < 4 and time.monotonic() < deadline and run.poll() is None:
+    while len(list(out.glob(f"students/*/{RECORD}"))) < 4 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
     os.killpg(run.pid, signal.SIGKILL)  # the harshest stop: no chance to tidy up
     run.wait()
@@ -93,7 +93,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
             except OSError:
                 time.sleep(0.05)
 
-    graded_first = {path.parent.name: json.loads(path.read_text()) for path in out.glob(f"*/{RECORD}")}
+    graded_first = {path.parent.name: json.loads(path.read_text()) for path in out.glob(f"students/*/{RECORD}")}
     assert 4 <= len(graded_first) < 16, "the run should have been stopped partway"
     if (out / "grades.csv").exists():  # the last gradebook written is a subset of what was recorded
         rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
@@ -106,7 +106,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
     assert rerun.returncode == 0, rerun.stderr
     assert f"{len(graded_first)} of 16 submissions are unchanged" in rerun.stderr
     assert f"graded {16 - len(graded_first)} submission" in rerun.stdout
-    records = {path.parent.name: json.loads(path.read_text()) for path in out.glob(f"*/{RECORD}")}
+    records = {path.parent.name: json.loads(path.read_text()) for path in out.glob(f"students/*/{RECORD}")}
     assert len(records) == 16
     for name, record in graded_first.items():  # not graded twice: the first run's records stand
         assert records[name]["graded_at"] == record["graded_at"]

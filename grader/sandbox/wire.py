@@ -31,6 +31,10 @@ class ProtocolError(Exception):
     """A message that does not follow this format (the worker died or was tampered with)."""
 
 
+class TooLarge(ProtocolError):
+    """A message longer than the receiver takes: it is not read."""
+
+
 NUMERIC_KINDS = "biufc"
 
 
@@ -52,14 +56,17 @@ def send(conn, header: dict, arrays=()) -> None:
     conn.send_bytes(b"".join(array.tobytes() for array in arrays))
 
 
-def receive(conn) -> tuple[dict, list]:
-    """Receive a header and its arrays (writable, plain ndarrays); EOFError if the other side has gone."""
+def receive(conn, max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[dict, list]:
+    """Receive a header and its arrays (writable, plain ndarrays); EOFError if the other side has gone.
+
+    A part longer than ``max_bytes`` is not read at all (TooLarge): the sender can flood nothing.
+    """
     try:
-        header = json.loads(conn.recv_bytes(MAX_MESSAGE_BYTES))
+        header = json.loads(_part(conn, max_bytes))
         layout = header["arrays"] if isinstance(header, dict) else None
         if not isinstance(layout, list):
             raise ProtocolError("header without an array layout")
-        block = bytearray(conn.recv_bytes(MAX_MESSAGE_BYTES))
+        block = bytearray(_part(conn, max_bytes))
         arrays, offset = [], 0
         for dtype, shape in layout:
             array = _array(block, offset, dtype, shape)
@@ -70,6 +77,15 @@ def receive(conn) -> tuple[dict, list]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ProtocolError(str(error)) from error
     return header, arrays
+
+
+def _part(conn, max_bytes: int) -> bytes:
+    try:
+        return conn.recv_bytes(max_bytes)
+    except OSError as error:
+        if "bad message length" in str(error):  # multiprocessing's word for "longer than max_bytes"
+            raise TooLarge(f"a message of more than {max_bytes} bytes") from None
+        raise
 
 
 def _array(block: bytearray, offset: int, dtype: str, shape: list) -> np.ndarray:
