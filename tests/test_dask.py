@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from conftest import PROJECT, SECRET
+from corpus import ROOT, assemble
 from grader.errors import GraderError
 from grader.executors import grade_snapshot
 from grader.gradebook import grade_class
@@ -33,6 +35,12 @@ def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tm
     (root / "notebook_student").mkdir()
     (root / "notebook_student" / "forward_pass.ipynb").write_bytes(
         (notebook / "source" / "forward_pass" / "forward_pass.ipynb").read_bytes())
+    oversized = assemble(ROOT / "correct" / "loops", tmp_path / "big").rename(root / "oversized")  # over 64 MiB
+    (oversized / "data.bin").write_bytes(os.urandom(65 * 2**20))
+    dot_folder = assemble(ROOT / "correct" / "loops", tmp_path / "staging").rename(root / "dot_folder")
+    (dot_folder / ".lib").mkdir()  # left out everywhere, so softmax's import of it fails everywhere alike
+    (dot_folder / ".lib" / "helper.py").write_text((PROJECT / "solutions" / "softmax.py").read_text())
+    (dot_folder / "softmax.py").write_text("import sys\nsys.path.insert(0, '.lib')\nfrom helper import softmax\n")
     sandbox = resolve_sandbox(None)
 
     local = grade_class(root, tmp_path / "local", course, jobs=2, sandbox=sandbox, secret=SECRET)
@@ -43,11 +51,14 @@ def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tm
             imported = client.run(lambda: __import__("sys").modules.get("grader.grading") is not None)
     assert all(imported.values()) and len(imported) == 2  # the grading ran in the cluster's worker processes
 
-    assert sorted(remote.graded) == sorted(local.graded) and len(remote.graded) == 5
+    assert sorted(remote.graded) == sorted(local.graded) and len(remote.graded) == 7
     assert [r.summary() for r in remote.results] == [r.summary() for r in local.results]
     assert (tmp_path / "dask" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
     summary = {s["submission"]: s for s in json.loads((tmp_path / "dask" / "summary.json").read_text())}
     assert summary["notebook_student"]["score"] == 26 and summary["stub_student"]["score"] == 0
+    assert summary["oversized"]["score"] == 0 and "MiB of files" in summary["oversized"]["exercises"][0]["message"]
+    softmax = summary["dot_folder"]["exercises"][0]
+    assert softmax["status"] == "error" and summary["dot_folder"]["score"] == summary["dot_folder"]["max_score"] - 20  # and dense
 
 
 def test_an_unreachable_scheduler_is_a_sentence(course, tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.sandbox import watch
 from grader.sandbox.limits import Limits
 from grader.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess, WorkerSettings
 
@@ -175,7 +176,7 @@ def test_processes_or_threads_left_running_by_one_exercise_do_not_reach_the_next
         student.begin_exercise("spawns")
         assert student.call("spawns", "f").value == 1.0
         first_worker = student._process.pid
-        assert student._left_running()
+        assert watch.left_running(student._processes())
         student.begin_exercise("clean")
         assert student.call("mod", "g").value == 1.0  # a fresh worker: only its main thread
-        assert student._process.pid != first_worker and not student._left_running()
+        assert student._process.pid != first_worker and not watch.left_running(student._processes())
