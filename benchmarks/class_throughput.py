@@ -41,6 +41,7 @@ from pathlib import Path
 
 import nbformat
 import psutil
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT / "tests" / "submissions"
@@ -184,15 +185,11 @@ def _machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _executing_course(work: Path, env: dict, course: Path, students: list[str]) -> Path:
+def _executing_course(work: Path, env: dict, course: Path, students: list[str], settings) -> Path:
     """A second nbgrader course folder that executes notebooks in a kernel, with ``students``' notebooks."""
-    import yaml
-
-    from grader.course import load_course
     from grader.jupyter.course_folder import build_course_folder
 
     executing = work / "course_execute"
-    settings = load_course()
     executing.mkdir()
     (executing / "course.yaml").write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
     build_course_folder(settings, executing / "course.yaml", executing)
@@ -221,6 +218,15 @@ def nbgrader_scores(course: Path, students: list[str]) -> dict:
     return scores
 
 
+def default_secret() -> Path:
+    """The course's secret folder if it is ready, else the kit's test secret (inputs of the same kinds)."""
+    from grader.course import DEFAULT_COURSE, load_course
+    from grader.secret import folder_for, problem_with
+
+    folder = folder_for(load_course(), DEFAULT_COURSE)
+    return folder if problem_with(folder, load_course()) is None else PROJECT / "tests" / "secret"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="class size [100; 1000 for the headline]")
@@ -229,9 +235,11 @@ def main() -> None:
     parser.add_argument("--execute-sample", type=int, default=10,
                         help="notebooks for nbgrader with kernel execution [10; 0 skips it]")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--secret", type=Path, help="the course secret's folder [the course's if made, else the "
+                        "kit's test secret, tests/secret]")
     args = parser.parse_args()
 
-    from grader.course import DEFAULT_COURSE, load_course
+    from grader.course import load_course
     from grader.jupyter.course_folder import build_course_folder
     from grader.jupyter.submission import answer_code, write_modules
 
@@ -242,8 +250,14 @@ def main() -> None:
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         (work / "home" / name).mkdir(parents=True, exist_ok=True)
         env[name] = str(work / "home" / name)
+    secret = args.secret or default_secret()
+    settings = load_course()
+    settings = settings.model_copy(update={"grading": settings.grading.model_copy(update={"secret_folder": str(secret)})})
+    course_file = work / "course.yaml"
+    course_file.write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
+    env["GRADER_COURSE"] = str(course_file)
     try:
-        build_course_folder(load_course(), DEFAULT_COURSE, course)
+        build_course_folder(settings, course_file, course)
         subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=course, env=env,
                        check=True, capture_output=True)
         release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -268,7 +282,7 @@ def main() -> None:
         print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
         print(f"on {os.cpu_count()} cores; grader grade --jobs {args.jobs}; work folder {work}\n")
 
-        grade = [str(BIN / "grader"), "grade", "--assignment", ASSIGNMENT]
+        grade = [str(BIN / "grader"), "--course", str(course_file), "grade", "--assignment", ASSIGNMENT]
         jobs = ["--jobs", str(args.jobs)]
         modules = Measured([*grade, str(work / "modules"), "--out", str(work / "out_modules"), *jobs], work / "modules.log")
         print(modules.line("grader grade, module folders"), flush=True)
@@ -297,7 +311,7 @@ def main() -> None:
                   f"(1/{autograde.cpu / notebooks.cpu:.1f})")
         if not args.no_nbgrader and args.execute_sample:
             sample = names[: args.execute_sample]
-            executing = _executing_course(work, env, course, sample)
+            executing = _executing_course(work, env, course, sample, settings)
             measured = Measured([str(BIN / "nbgrader"), "autograde", ASSIGNMENT], work / "nbgrader_execute.log",
                                 cwd=executing, env=dict(env, GRADER_COURSE=str(executing / "course.yaml")))
             per_notebook = measured.wall / len(sample)
