@@ -187,12 +187,12 @@ def test_a_softmax_right_only_on_the_public_shapes_fails_every_property_at_the_g
     assert [c.name for c in at_grade.checks if not c.passed and c.name in drawn] == list(drawn)
 
 
-def test_no_function_of_the_handouts_grader_earns_a_point_as_an_answer():
+def test_no_function_of_the_handouts_grader_earns_a_point_as_an_answer(tmp_path):
     """Each function, method and stored callable of the grader package that could be called as an exercise's
     function is graded as that function at grade time (tests/handout_functions.py): none passes a single check.
     The modules it cannot even import (they need TensorFlow) cannot run in the sandbox either."""
     run = subprocess.run([sys.executable, str(PROJECT / "tests" / "handout_functions.py"), str(SECRET)],
-                         capture_output=True, text=True, timeout=1800, cwd=PROJECT)
+                         capture_output=True, text=True, timeout=1800, cwd=tmp_path)  # what they write lands there
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["candidates"] > 500 and report["tried"] > 1000  # the whole package, not a sample of it
