@@ -57,7 +57,7 @@ class CheckFailed(Exception):
     """
 
     def __init__(self, problem: str, hint: str | tuple[str, ...] | None = None,
-                 explain: Callable[[], tuple[str, ...]] | None = None):
+                 explain: Callable[..., tuple[str, ...]] | None = None):
         super().__init__(problem)
         self.problem = problem
         self._hints = hint if isinstance(hint, tuple) else ((hint,) if hint else None)
@@ -72,6 +72,12 @@ class CheckFailed(Exception):
     @property
     def hint(self) -> str | None:
         return self.hints[0] if self.hints else None
+
+    def hints_among(self, candidates: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of ``candidates`` explain this failure (only those are worked out)."""
+        if self._hints is not None or self._explain is None:
+            return tuple(hint for hint in self.hints if hint in candidates)
+        return self._explain(set(candidates))
 
     def restated(self, problem: str) -> CheckFailed:
         """The same failure (and hints, still unevaluated) with ``problem`` as its text."""
@@ -139,7 +145,7 @@ def expect_array(
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         raise CheckFailed(
             f"{function}() returned {_count_nonfinite(got)} where {what} has finite values.\n{_pair(got, expected, what)}",
-            explain=lambda: explain(got),
+            explain=lambda only=None: explain(got, only),
         )
     try:
         if not _within(got, expected, tolerance):  # the quick test first; numpy.testing for the message
@@ -148,7 +154,7 @@ def expect_array(
         details = str(error).strip()
         raise CheckFailed(
             f"{function}() returned wrong values: {details}\n{_pair(got, expected, what)}",
-            explain=lambda: explain(got),
+            explain=lambda only=None: explain(got, only),
         ) from None
     if got.dtype.itemsize > np.dtype(input_dtype).itemsize:
         _note(notes, f"{function}() returned {got.dtype} for {np.dtype(input_dtype)} input: accepted (a wider float type).")
@@ -197,8 +203,8 @@ def expect_array_list(
         except CheckFailed as failure:
             tolerance = tolerance_for(input_dtype)
             explain = _explainer(example, mistakes, oracle, expected, tolerance)
-            raise CheckFailed(failure.problem,
-                              explain=lambda item_failure=failure: explain(list(returned.items)) or item_failure.hints) from None
+            raise CheckFailed(failure.problem, explain=lambda only=None, item_failure=failure: (
+                explain(list(returned.items), only) or item_failure.hints)) from None
     return got
 
 
@@ -222,7 +228,8 @@ def expect_fraction(outcome: Returned | Raised, expected: float, *, function: st
         _note(notes, f"{function}() returned {returned.type_name}: accepted, but float(...) makes it a plain Python float.")
     if not abs(got - expected) <= tolerance.atol + tolerance.rtol * abs(expected):
         explain = _explainer(example, mistakes, oracle, expected, tolerance)
-        raise CheckFailed(f"{function}() returned {got!r}; {what} gives {expected!r}.", explain=lambda: explain(got))
+        raise CheckFailed(f"{function}() returned {got!r}; {what} gives {expected!r}.",
+                          explain=lambda only=None: explain(got, only))
     return got
 
 
@@ -245,7 +252,8 @@ def _structure(returned: Returned, expected: np.ndarray, function: str,
     got = returned.value
     if got.shape != expected.shape:
         raise CheckFailed(f"{function}() returned shape {got.shape}; expected shape {expected.shape}.",
-                          explain=lambda: (explain(got) if explain else ()) or (_shape_hint(got.shape, expected.shape),))
+                          explain=lambda only=None: (explain(got, only) if explain else ())
+                          or (_shape_hint(got.shape, expected.shape),))
     if got.dtype.kind != "f":
         raise CheckFailed(
             f"{function}() returned dtype {got.dtype}; expected a float array like {expected.dtype}.",
@@ -269,10 +277,12 @@ def _count_nonfinite(got: np.ndarray) -> str:
 
 
 def _explainer(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected, tolerance: Tolerance):
-    """``got -> hints``: every known mistake that explains ``got`` on this example (see ``_explains``)."""
-    def explain(got) -> tuple[str, ...]:
+    """``(got, only) -> hints``: every known mistake (of those whose hint is in ``only``, if given) that explains
+    ``got`` on this example (see ``_explains``)."""
+    def explain(got, only=None) -> tuple[str, ...]:
         hints = []
-        for mistake in mistakes:
+        tried = tuple(m for m in mistakes if only is None or m.hint in only)
+        for mistake in tried:
             if mistake.symptom is not None:
                 try:
                     with np.errstate(all="ignore"):
@@ -281,7 +291,7 @@ def _explainer(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected, 
                     shown = False
                 if shown:
                     hints.append(mistake.hint)
-        return tuple(hints) + tuple(mistake.hint for mistake, wrong in _wrong_answers(example, mistakes, oracle, expected)
+        return tuple(hints) + tuple(mistake.hint for mistake, wrong in _wrong_answers(example, tried, oracle, expected)
                                     if _explains(got, wrong, expected, tolerance))
 
     return explain

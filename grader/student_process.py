@@ -141,7 +141,7 @@ class StudentProcess:
         self.exercises = max(1, exercises)
         self.exercise = ""
         self._begun = 0
-        self._submission_started = self._exercise_started = 0.0
+        self._submission_started = self._exercise_started = self._tmp_checked = 0.0
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._cgroup: PidsCgroup | None = None
@@ -225,7 +225,7 @@ class StudentProcess:
             except (EOFError, OSError, KeyError, wire.ProtocolError):
                 outcomes.append(self._lost(function))
                 break
-            if self.settings.sandbox and watch.tmp_files(self._processes(), self.settings.tmp_files) > self.settings.tmp_files:
+            if self._tmp_flooded():
                 outcomes.append(CallLost("memory", f"{function}() made more than {self.settings.tmp_files} files in "
                                                    "/tmp, so it was stopped."))
                 self._kill()
@@ -270,10 +270,19 @@ class StudentProcess:
             if watch.cpu_seconds(procs) - self._cpu_at_start > self.settings.limits.cpu_seconds + 1:
                 return CallLost("timeout", f"{function}() used more than {self.settings.limits.cpu_seconds} s of CPU "
                                            "time, so it was stopped.")
-            if self.settings.sandbox and watch.tmp_files(procs, self.settings.tmp_files) > self.settings.tmp_files:
+            if self._tmp_flooded(procs):
                 return CallLost("memory", f"{function}() made more than {self.settings.tmp_files} files in /tmp, so "
                                           "it was stopped.")
         return None
+
+    def _tmp_flooded(self, procs: list[psutil.Process] | None = None) -> bool:
+        """True if the sandbox's /tmp holds more files than allowed; looked at most every CPU_WATCH_SECONDS."""
+        now = time.monotonic()
+        if not self.settings.sandbox or now - self._tmp_checked < CPU_WATCH_SECONDS:
+            return False
+        self._tmp_checked = now
+        procs = self._processes() if procs is None else procs
+        return watch.tmp_files(procs, self.settings.tmp_files) > self.settings.tmp_files
 
     def _out_of_time(self, function: str, now: float) -> CallLost | None:
         """A stop if the exercise or the whole submission has used its wall-clock time (sleeps count too)."""

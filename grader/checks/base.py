@@ -181,5 +181,5 @@ def _likeliest_hint(final: CheckFailed, seen: list) -> str | None:
     """
     if len(final.hints) < 2:
         return final.hint
-    votes = Counter(hint for _, failure in seen[:VOTERS] for hint in failure.hints)
+    votes = Counter(hint for _, failure in seen[:VOTERS] for hint in failure.hints_among(final.hints))
     return max(final.hints, key=lambda hint: votes[hint])
