@@ -37,8 +37,18 @@ line with your code, using NumPy only.
 
 Every check compares your function with what real Keras computes, on generated inputs
 and on real MNIST batches. A failed check shows the smallest input it failed on, what
-was expected, what came back, and a hint. Checks marked hidden are run by your
-instructor on other MNIST batches.
+was expected, what came back, and a hint. Your grade is computed the same way on other
+inputs of the same kinds (and on hidden checks): code that is right in general gets the
+same marks there; code that is right only on these inputs does not.
+
+## What to hand in
+
+Your exercise files, as they are in `exercises/` ({files}): the files themselves, or the
+`exercises/` folder, or a zip of either (one folder inside it is fine). Or, if your course
+uses notebooks, your notebook, named after its assignment (for example `forward_pass.ipynb`).
+Editor and system files (`.ipynb_checkpoints/`, `__MACOSX/`, `._*`, any file or folder whose
+name starts with a dot) are ignored, and so are links: hand in the files themselves. Your code
+may import NumPy and the standard library only, and its helpers must be in those files.
 
 MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.
 """
