@@ -34,8 +34,6 @@ from grader.sandbox.output import CapturedOutput
 WORKER_FOLDER = Path(__file__).parent / "sandbox"
 PYTHON_FLAGS = ["-I", "-S", "-B", "-u"]  # isolated (no PYTHON* variables, no user site), no site import, no .pyc files, unbuffered
 CPU_WATCH_SECONDS = 0.25
-CALL_BYTES = 4 * 2**20
-"""The most one reply may carry: the largest right answer is a few hundred KB (Glorot's 784 x 20 weights)."""
 MESSAGE_BYTES = 64 * 2**20
 """The most one message of replies may carry."""
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -235,8 +233,8 @@ class StudentProcess:
                 try:
                     first, count = int(reply["first_array"]), int(reply["array_count"])
                     arrays_of_reply = message_arrays[first : first + count]
-                    if sum(array.nbytes for array in arrays_of_reply) > CALL_BYTES:
-                        outcomes.append(self._too_large(function, CALL_BYTES))
+                    if sum(array.nbytes for array in arrays_of_reply) > wire.CALL_BYTES:
+                        outcomes.append(self._too_large(function, wire.CALL_BYTES))
                         break
                     outcomes.append(self._decode(reply, arrays_of_reply, function))
                 except (KeyError, TypeError, ValueError):
@@ -296,9 +294,7 @@ class StudentProcess:
 
     def _too_large(self, function: str, limit: int) -> CallLost:
         self._kill()
-        return CallLost("memory", f"{function}() answered with more than {limit // 2**20} MiB at once, far more than "
-                                  "any right answer: look for an array of the wrong size (an outer product, a "
-                                  "broadcast gone wrong).")
+        return CallLost("memory", _too_large_message(function, limit))
 
     def _processes(self) -> list[psutil.Process]:
         pid = self._process.pid if self._process is not None else None
@@ -340,6 +336,8 @@ class StudentProcess:
                 raise ExerciseStopped("memory", f"{function}() ran out of memory: it may use at most "
                                       f"{self.settings.limits.memory_bytes // 2**20} MiB.")
             return Raised(wire.capped(header.get("exception"), 100), wire.capped(header.get("message")))
+        if status == "too_large":
+            raise ExerciseStopped("memory", _too_large_message(function, wire.CALL_BYTES))
         if status == "not_implemented":
             raise ExerciseStopped("not_attempted", f"{function}() still raises NotImplementedError: write it, then check again.")
         if status in ("missing_module", "missing_function", "import_error"):
@@ -418,6 +416,11 @@ class StudentProcess:
                                        f"{signal.Signals(signal_number).name}).")
         return CallLost("crashed", f"{function}() ended the worker process (exit code {code}: did the code call "
                                    "sys.exit() or os._exit()?).")
+
+
+def _too_large_message(function: str, limit: int) -> str:
+    return (f"{function}() answered with more than {limit // 2**20} MiB at once, far more than any right answer: "
+            "look for an array of the wrong size (an outer product, a broadcast gone wrong).")
 
 
 def forbidden_message(modules: list[str]) -> str:

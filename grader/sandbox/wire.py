@@ -10,6 +10,8 @@ import json
 import numpy as np
 
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+CALL_BYTES = 4 * 2**20
+"""The most one reply may carry: the largest right answer is a few hundred KB (Glorot's 784 x 20 weights)."""
 FLUSH_SECONDS = 0.5
 """The worker answers a batch of calls in messages of several replies, at least this often while it works."""
 

@@ -133,6 +133,9 @@ def answer(request: dict, arrays: list) -> tuple[dict, list]:
         reply["args_after"], after = wire.pack([np.array(a) if isinstance(a, np.ndarray) else a for a in args])
         reply["args_offset"] = len(reply_arrays)
         reply_arrays += after
+    size = sum(np.asarray(array).nbytes for array in reply_arrays)
+    if size > wire.CALL_BYTES:  # never held while more replies gather: said, not sent
+        return {"status": "too_large", "bytes": size}, []
     return reply, reply_arrays
 
 
@@ -190,10 +193,17 @@ def student_traceback(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(SUBMISSION)]
     for frame in frames:
         frame.filename = Path(frame.filename).name
-    lines = traceback.format_list(frames) + traceback.format_exception_only(type(error), error)
-    if isinstance(error, SyntaxError) and error.filename:
-        lines = [line.replace(error.filename, Path(error.filename).name) for line in lines]
-    return wire.capped("".join(lines).rstrip())
+    if isinstance(error, SyntaxError):  # its own layout: the line and a caret
+        last = traceback.format_exception_only(type(error), error)
+        if error.filename:
+            last = [line.replace(error.filename, Path(error.filename).name) for line in last]
+    else:  # the message capped before it is copied around: a 5 MB message costs no more than a short one
+        try:
+            message = str(error)
+        except BaseException:  # noqa: BLE001 - a __str__ that raises
+            message = "<the message could not be shown>"
+        last = [f"{type(error).__name__}: {wire.capped(message)}\n" if message else f"{type(error).__name__}\n"]
+    return wire.capped("".join(traceback.format_list(frames[-20:]) + last).rstrip())
 
 
 if __name__ == "__main__":
