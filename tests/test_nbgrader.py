@@ -197,6 +197,11 @@ def test_source_notebook_runs_top_to_bottom(nbgrader_course):
 
     folder, env = nbgrader_course
     notebook = nbformat.read(folder / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    for cell in notebook.cells:  # what students write: a name defined beside the function, an unused import
+        if cell.metadata["nbgrader"]["grade_id"] == "softmax-answer":
+            cell.source += "\n\n_SOFTMAX = softmax\n\n\ndef softmax(z, axis=-1):\n    return _SOFTMAX(z, axis)\n"
+        if cell.metadata["nbgrader"]["grade_id"] == "accuracy-answer":
+            cell.source = "import keras  # not used\n" + cell.source
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -206,10 +211,11 @@ def test_source_notebook_runs_top_to_bottom(nbgrader_course):
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    assert elapsed < 60
+    assert elapsed < 90
     outputs = {cell.metadata["nbgrader"]["grade_id"]: cell.get("outputs", []) for cell in notebook.cells}
-    for exercise, points in (("softmax", 9), ("dense", 8), ("accuracy", 5)):  # the hidden checks are the grade's
-        assert outputs[exercise][-1]["data"]["text/plain"] == repr(float(points))
+    # the test cells show what the grade gives (its hidden checks aside): the cell's helper counts, the import costs
+    for exercise, points in (("softmax", 9), ("dense", 8), ("accuracy", 0)):
+        assert outputs[exercise][-1]["data"]["text/plain"] == repr(float(points)), outputs[exercise]
         assert not any(o.get("name") == "stderr" for o in outputs[exercise])
     assert any("image/png" in o.get("data", {}) for o in outputs["pictures"])
     by_hand = "".join(o.get("text", "") for o in outputs["by-hand"])

@@ -9,6 +9,7 @@ grades the notebook again in nbgrader's own process and replaces these outputs.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import io
@@ -19,23 +20,52 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+import nbformat
+from nbformat import v4
+
 from grader.course import Course, load_course
-from grader.jupyter.submission import write_modules
+from grader.jupyter.submission import write_notebook_modules
 from grader.references.store import load_references
 from grader.results import SubmissionResult
 
 
-def notebook_functions_code(namespace: dict, course: Course) -> str:
-    """The source of each exercise function the notebook has defined, in course order."""
-    sources = []
-    for exercise in course.exercises():
+def answer_notebook(namespace: dict, course: Course) -> nbformat.NotebookNode:
+    """The cells the grade takes from this notebook, as answer cells: each cell (as last run) that defines an
+    exercise function, whole.
+
+    As nbgrader's autograde takes the whole answer cell, a helper or a constant defined beside the
+    function is there too, and a forbidden import costs that cell's exercise only: the test cell
+    shows exactly the grade. Outside IPython (no cell history), the functions' own sources.
+    """
+    cells = {}  # order -> (exercise, source): the cell's place in the history, else after every cell
+    history = namespace.get("In")
+    for position, exercise in enumerate(course.exercises()):
+        index = _last_cell_defining(history, exercise.function) if isinstance(history, list) else None
+        if index is not None:
+            cells.setdefault(index, (exercise.name, history[index]))
+            continue
         function = namespace.get(exercise.function)
-        if callable(function):
-            try:
-                sources.append(inspect.getsource(function))
-            except (OSError, TypeError):
-                continue  # not defined in a cell (e.g. imported): graded as missing
-    return "\n\n".join(sources)
+        try:
+            source = inspect.getsource(function) if callable(function) else None
+        except (OSError, TypeError):
+            source = None  # not defined in a cell (e.g. imported): graded as missing
+        if source:
+            cells[10**9 + position] = (exercise.name, source)
+    return v4.new_notebook(cells=[
+        v4.new_code_cell(source, metadata={"nbgrader": {"solution": True, "grade_id": f"{name}-answer"}})
+        for name, source in (cells[order] for order in sorted(cells))
+    ])
+
+
+def _last_cell_defining(history: list, function: str) -> int | None:
+    for index in range(len(history) - 1, -1, -1):
+        try:
+            tree = ast.parse(str(history[index]))
+        except (SyntaxError, ValueError):
+            continue
+        if any(isinstance(node, ast.FunctionDef) and node.name == function for node in tree.body):
+            return index
+    return None
 
 
 def report_text(result: SubmissionResult) -> str:
@@ -63,8 +93,8 @@ def check_exercise(name: str, course_file: str | None = None) -> float:
     with tempfile.TemporaryDirectory(prefix="grader-notebook-") as scratch, warnings.catch_warnings(), \
             contextlib.redirect_stderr(sys.stdout):
         warnings.simplefilter("ignore")
-        folder = write_modules(notebook_functions_code(namespace, course), Path(scratch) / "notebook",
-                               [e.module for e in course.exercises()], "this notebook")
+        folder = write_notebook_modules(answer_notebook(namespace, course), Path(scratch) / "notebook", course,
+                                        "this notebook")
         from grader.grading import grade_submission
 
         result = grade_submission(folder, course, exercise=name, references=references)
