@@ -110,6 +110,8 @@ class Mistake:
     symptom: Callable[..., bool] | None = None
     """Instead of a wrong answer: ``symptom(got, expected, *example)`` says whether ``got`` shows the mistake
     (e.g. nan exactly where exp() overflows), for mistakes whose answer would take the exercise's own code."""
+    symptom_needs_keras: bool = False
+    """Call ``symptom(keras, got, expected, *example)`` instead: the symptom is judged on Keras' intermediates."""
 
 
 RAISED_HINTS = (
@@ -158,16 +160,17 @@ def expect_array(
     got = _structure(returned_value(outcome, function), expected, function, explain)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         raise CheckFailed(
-            f"{function}() returned {_count_nonfinite(got)} where {what} has finite values.\n{_pair(got, expected, what)}",
+            f"{function}() returned {_count_nonfinite(got)} where {what} has finite values.\n"
+            f"{_pair(got, expected, what, tolerance)}",
             explain=lambda only=None: explain(got, only),
         )
     try:
         if not _within(got, expected, tolerance):  # the quick test first; numpy.testing for the message
             np.testing.assert_allclose(got, expected, rtol=tolerance.rtol, atol=tolerance.atol, verbose=False)
-    except AssertionError as error:
-        details = str(error).strip()
+    except AssertionError:
+        details = _differences(got, expected, tolerance)
         raise CheckFailed(
-            f"{function}() returned wrong values: {details}\n{_pair(got, expected, what)}",
+            f"{function}() returned wrong values: {details}\n{_pair(got, expected, what, tolerance)}",
             explain=lambda only=None: explain(got, only),
         ) from None
     if got.dtype.itemsize > np.dtype(input_dtype).itemsize:
@@ -265,9 +268,14 @@ def _structure(returned: Returned, expected: np.ndarray, function: str,
         raise CheckFailed(f"{function}() returned an array that is not numeric.", "Return an array of floats.")
     got = returned.value
     if got.shape != expected.shape:
+        def explain_shape(only=None) -> tuple[str, ...]:
+            # The known mistakes that give this shape, then what the shapes alone say: when the smallest input
+            # fits a mistake by coincidence (1 unit, 1 input), the larger failing inputs vote between them.
+            fallback = _shape_hint(got.shape, expected.shape)
+            hints = explain(got, only) if explain else ()
+            return (*hints, fallback) if only is None or fallback in only else hints
         raise CheckFailed(f"{function}() returned shape {got.shape}; expected shape {expected.shape}.",
-                          explain=lambda only=None: (explain(got, only) if explain else ())
-                          or (_shape_hint(got.shape, expected.shape),))
+                          explain=explain_shape)
     if got.dtype.kind != "f":
         raise CheckFailed(
             f"{function}() returned dtype {got.dtype}; expected a float array like {expected.dtype}.",
@@ -282,6 +290,9 @@ def _shape_hint(got: tuple, expected: tuple) -> str:
         return "The shape is transposed: check the order of the matrix product and which axis you used."
     if len(got) < len(expected):
         return "An axis disappeared: a sum or max without keepdims=True, or indexing that drops an axis?"
+    if len(got) > len(expected) and tuple(n for n in got if n != 1) == tuple(n for n in expected if n != 1):
+        return ("An axis of length 1 was added: reshaping an input to 2-D (reshape(1, -1), np.newaxis, b[None, :]) "
+                "adds one; plain broadcasting (x @ W + b) keeps the input's own axes.")
     return "Compare each step's shape with the docstring's shapes."
 
 
@@ -300,7 +311,8 @@ def _explainer(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected, 
             if mistake.symptom is not None:
                 try:
                     with np.errstate(all="ignore"):
-                        shown = mistake.symptom(got, expected, *example)
+                        shown = mistake.symptom(*((oracle,) if mistake.symptom_needs_keras else ()),
+                                                got, expected, *example)
                 except Exception:  # noqa: BLE001 - not on this input
                     shown = False
                 if shown:
@@ -345,11 +357,42 @@ def _wrong_answers(example: tuple, mistakes: tuple[Mistake, ...], oracle, expect
             yield mistake, wrong
 
 
-def _pair(got: np.ndarray, expected: np.ndarray, what: str) -> str:
+def _differences(got: np.ndarray, expected: np.ndarray, tolerance: Tolerance) -> str:
+    """numpy.testing's verdict in one line: how many values differ beyond which tolerance, and by how much (the
+    rows shown below say where)."""
+    with np.errstate(all="ignore"):
+        a, b = got.astype(np.float64), expected.astype(np.float64)
+        wrong = ~np.isclose(a, b, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
+        difference = np.abs(a - b)[wrong]
+        relative = (difference / np.abs(b[wrong]))
+    largest = f"; largest difference {difference.max():.4g}" if difference.size and np.isfinite(difference.max()) else ""
+    if largest and np.isfinite(relative).any():
+        largest += f" (relative {np.nanmax(np.where(np.isfinite(relative), relative, np.nan)):.4g})"
+    return (f"{int(wrong.sum())} of {wrong.size} values differ beyond rtol={tolerance.rtol:g}, "
+            f"atol={tolerance.atol:g}{largest}.")
+
+
+ROWS_SHOWN = 3
+"""A result with more rows than this shows only its first rows that differ (and says which, of how many)."""
+
+
+def _pair(got: np.ndarray, expected: np.ndarray, what: str, tolerance: Tolerance | None = None) -> str:
+    if tolerance is not None and got.shape == expected.shape and got.ndim >= 2 and len(got) > ROWS_SHOWN:
+        with np.errstate(all="ignore"):
+            close = np.isclose(got.astype(np.float64), expected.astype(np.float64), rtol=tolerance.rtol,
+                               atol=tolerance.atol, equal_nan=True)
+        differing = np.flatnonzero(~close.reshape(len(got), -1).all(axis=1))
+        if differing.size:
+            rows = differing[:ROWS_SHOWN]
+            where = (f"rows {', '.join(map(str, rows))} of {len(got)} ({differing.size} rows differ; "
+                     f"the first {len(rows)} shown)")
+            return (f"Expected ({what}), {where}:\n{show(expected[rows], wide=True)}\n"
+                    f"Got, the same rows:\n{show(got[rows], wide=True)}")
     return f"Expected ({what}):\n{show(expected)}\nGot:\n{show(got)}"
 
 
-def show(value) -> str:
-    """An array or value, short enough for feedback (long arrays are cut in the middle)."""
-    with np.printoptions(threshold=24, edgeitems=3, precision=6, linewidth=88):
+def show(value, wide: bool = False) -> str:
+    """An array or value, short enough for feedback (long arrays are cut in the middle; ``wide`` shows rows of up
+    to 16 values whole)."""
+    with np.printoptions(threshold=48 if wide else 24, edgeitems=3, precision=4 if wide else 6, linewidth=88):
         return "  " + repr(value).replace("\n", "\n  ")

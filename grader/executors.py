@@ -79,9 +79,9 @@ def _secret_copy(files: tuple[tuple[str, bytes], ...]) -> Path:
     return folder
 
 
-def _grading_process(keras_address) -> None:
+def _grading_process(keras_address, parent: int) -> None:
     """How a local grading process starts: it dies with the run, and asks the run's Keras service."""
-    die_with_parent()
+    die_with_parent(parent)
     keras_service.use(keras_address)
 
 
@@ -97,7 +97,7 @@ class LocalProcesses:
         self.jobs, self.secret = jobs, secret
         self._keras = KerasService()
         self._pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_grading_process, initargs=(self._keras.address,))
+                                         initializer=_grading_process, initargs=(self._keras.address, os.getpid()))
 
     def describe(self) -> str:
         return f"{self.jobs} local process{'es' if self.jobs > 1 else ''}"

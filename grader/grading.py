@@ -238,11 +238,12 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], 
             checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}",
                                       check_config.hidden, ran=False))
             continue
-        feedback, ran, ctx.key = "", True, f"{config.name}.{name}"
+        feedback, hint, ran, ctx.key = "", "", True, f"{config.name}.{name}"
         try:
             check.run(ctx)
         except CheckFailed as failure:
-            feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {failure.hint}" if failure.hint else "")
+            hint = "" if hidden else (failure.hint or "")
+            feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {hint}" if hint else "")
         except ExerciseStopped as stop:  # not attempted, import error, timeout, crash, memory, forbidden: stop here
             status, message, feedback = stop.status, stop.message, stop.message
             if hidden:  # a message may carry what the code saw (an exit code, a name, a number)
@@ -252,7 +253,8 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], 
         except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades
             feedback = f"The grader failed on this check ({type(error).__name__}: {error}); please tell your instructor."
             status = status or "error"
-        checks.append(CheckResult(name, check.title, check_config.points, not feedback, feedback, check_config.hidden, ran))
+        checks.append(CheckResult(name, check.title, check_config.points, not feedback, feedback, check_config.hidden, ran,
+                                  hint))
     if status is None:
         status = "passed" if all(check.passed for check in checks) else "failed"
     return ExerciseResult(config.name, status, tuple(checks), message, tuple(ctx.notes), hidden_points)

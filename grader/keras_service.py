@@ -33,8 +33,8 @@ _client = None
 _client_lock = threading.Lock()
 
 
-def _serve(path: str, authkey: bytes, max_rss_mb: float) -> None:
-    die_with_parent()
+def _serve(path: str, authkey: bytes, max_rss_mb: float, parent: int) -> None:
+    die_with_parent(parent)
     listener = Listener(path, family="AF_UNIX", authkey=authkey)
     compute_lock = threading.Lock()
 
@@ -80,7 +80,8 @@ class KerasService:
         self._supervisor.start()
 
     def _start(self):
-        process = self._context.Process(target=_serve, args=(self.path, self.authkey, self.max_rss_mb), daemon=True,
+        process = self._context.Process(target=_serve, args=(self.path, self.authkey, self.max_rss_mb, os.getpid()),
+                                        daemon=True,
                                         name="grader-keras-service")
         process.start()
         return process

@@ -38,13 +38,19 @@ shutil.rmtree(folder, ignore_errors=True)
 """
 
 
-def die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere nothing happens)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere nothing happens).
+
+    A parent that died before the request (a process starting up takes a while: spawn imports modules first) is
+    not waited for: with ``parent``, the pid it had, this process ends at once if its parent is no longer that one.
+    """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 @contextmanager

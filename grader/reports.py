@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from grader.results import STATUSES, SubmissionResult
+from grader.feedback import feedback_blocks, grouped_with
+from grader.results import STATUSES, ExerciseResult, SubmissionResult
 
 STATUS_STYLE = {"passed": "green", "failed": "yellow", "not_attempted": "dim", "error": "red", "timeout": "red",
                 "crashed": "red", "memory": "red", "forbidden": "red"}
@@ -27,9 +28,11 @@ def print_report(result: SubmissionResult, console: Console) -> None:
         table.add_column(column)
     for exercise in result.exercises:
         style = STATUS_STYLE[exercise.status]
-        table.add_row(exercise.name, "", f"{_points(exercise.score)} / {_points(exercise.max_score)}",
-                      f"[{style}]{exercise.status}[/]", end_section=not exercise.checks)
-        for index, check in enumerate(exercise.checks):
+        whole = exercise.status == "passed" and exercise.score == exercise.max_score  # no need to list its checks
+        table.add_row(exercise.name, f"all {len(exercise.checks)} checks" if whole and exercise.checks else "",
+                      f"{_points(exercise.score)} / {_points(exercise.max_score)}",
+                      f"[{style}]{exercise.status}[/]", end_section=whole or not exercise.checks)
+        for index, check in enumerate(() if whole else exercise.checks):
             mark = "[green]passed[/]" if check.passed else ("[red]failed[/]" if check.ran else "[dim]not run[/]")
             table.add_row("", check.name + (" (hidden)" if check.hidden else ""),
                           f"{_points(check.score)} / {_points(check.max_score)}", mark,
@@ -45,15 +48,18 @@ def print_report(result: SubmissionResult, console: Console) -> None:
             console.print(Panel(exercise.message, title=f"{exercise.name}: {exercise.status}", border_style="red"),
                           markup=False)
             continue
-        for check in exercise.checks:
-            if not check.passed and check.ran:
-                console.print(Panel(check.feedback, title=f"{exercise.name} / {check.name}: {check.title}",
-                                    border_style="yellow", expand=False), markup=False)
+        print_feedback(exercise, console)
         for note in exercise.notes:
             console.print(f"[dim]note ({exercise.name}): {note}[/]")
         if exercise.hidden_points:
             console.print(f"[dim]{exercise.name}: {_points(exercise.hidden_points)} more points come from hidden "
                           "checks that your instructor runs.[/]")
+
+
+def print_feedback(exercise: ExerciseResult, console: Console) -> None:
+    """An exercise's failed checks: one panel per mistake, however many checks it fails (grader.feedback)."""
+    for block in feedback_blocks(exercise):
+        console.print(Panel(block.text, title=block.title, border_style="yellow", expand=False), markup=False)
 
 
 def summary_json(result: SubmissionResult) -> str:
@@ -64,13 +70,17 @@ def gradescope_results(result: SubmissionResult) -> dict:
     """Gradescope's autograder results.json for one submission."""
     tests = []
     for exercise in result.exercises:
+        grouped = grouped_with(exercise)
         for check in exercise.checks:
+            output = check.feedback or check.title
+            if check.name in grouped:  # the same mistake as an earlier check: its input and values are shown there
+                output = f"Failed with the same hint as '{exercise.name}: {grouped[check.name]}' (see there).\nHint: {check.hint}"
             tests.append({
                 "name": f"{exercise.name}: {check.name}",
                 "score": check.score,
                 "max_score": check.max_score,
                 "status": "passed" if check.passed else "failed",
-                "output": check.feedback or check.title,
+                "output": output,
                 "visibility": "after_published" if check.hidden else "visible",
             })
     lines = [f"{e.name}: {e.status} ({_points(e.score)}/{_points(e.max_score)}). {e.message or STATUSES[e.status]}"

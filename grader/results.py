@@ -31,6 +31,8 @@ class CheckResult:
     """Graded for the instructor only (course.yaml); the student sees it only after release."""
     ran: bool = True
     """False when an earlier problem in the exercise (a timeout, an import error...) stopped grading first."""
+    hint: str = ""
+    """The hint alone (also the feedback's last line): checks failed with the same hint are one mistake's."""
 
     @property
     def score(self) -> float:

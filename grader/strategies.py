@@ -93,12 +93,17 @@ def large_logits(draw) -> np.ndarray:
 
 
 @st.composite
-def dense_inputs(draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, W, b): x (batch, inputs) or (inputs,), W (inputs, units), b (units,); square W often."""
+def dense_inputs(draw, single: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, W, b): x (batch, inputs) with batch >= 2, W (inputs, units), b (units,); square W often. With
+    ``single``, x is one example, (inputs,) or (1, inputs): edge cases graded on their own, so a layer that
+    mishandles one example loses that check alone, not every check Hypothesis would shrink to it."""
     dtype = draw(st.sampled_from(FLOAT_DTYPES))
     inputs = draw(st.integers(1, 8))
     units = draw(st.one_of(st.just(inputs), st.integers(1, 8)))
-    batch = draw(st.one_of(st.none(), st.just(1), st.just(inputs), st.integers(1, 8)))
+    if single:
+        batch = draw(st.sampled_from((None, 1)))
+    else:
+        batch = draw(st.one_of(st.just(max(inputs, 2)), st.integers(2, 8)))
     x_shape = (inputs,) if batch is None else (batch, inputs)
     return (
         _array(draw, dtype, x_shape, 2.0),
@@ -127,6 +132,14 @@ def class_labels(draw) -> tuple[np.ndarray, int]:
     num_classes = draw(st.integers(1, 12))
     labels = draw(hnp.arrays(np.int64, draw(st.integers(1, 16)), elements=st.integers(0, num_classes - 1)))
     return labels, num_classes
+
+
+@st.composite
+def shaped_class_labels(draw) -> tuple[np.ndarray, int]:
+    """(labels, num_classes): labels of 2-D or 3-D shape (the last axis longer than 1: Keras drops a last axis of 1)."""
+    num_classes = draw(st.integers(2, 12))
+    shape = draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=5).filter(lambda s: s[-1] > 1))
+    return draw(hnp.arrays(np.int64, shape, elements=st.integers(0, num_classes - 1))), num_classes
 
 
 @st.composite
@@ -160,6 +173,15 @@ def sgd_cases(draw) -> tuple[list, list, float]:
     params = [_array(draw, dtype, shape, 3.0) for shape in shapes]
     grads = [_array(draw, dtype, shape, 3.0) for shape in shapes]
     return params, grads, draw(st.sampled_from((0.001, 0.01, 0.1, 0.5)))
+
+
+@st.composite
+def large_mlp_cases(draw) -> tuple[np.ndarray, list]:
+    """The same, with inputs of raw pixel size (up to 255): the output layer's logits reach the thousands, where a
+    softmax that does not subtract the maximum overflows."""
+    x, params = draw(mlp_cases())
+    scale = draw(st.sampled_from((100.0, 255.0)))
+    return (x * scale).astype(x.dtype), params
 
 
 @st.composite

@@ -363,6 +363,7 @@ class StudentProcess:
                    GRADER_FORBIDDEN_MODULES=",".join(self.settings.forbidden_modules),
                    GRADER_CPU_SECONDS=str(self.settings.limits.cpu_seconds), GRADER_SITE_PACKAGES=str(linked_packages()))
         self._cgroup = PidsCgroup.create(self.settings.limits.max_processes)
+        self._parent = os.getpid()
         self._process = subprocess.Popen(
             command,
             pass_fds=(fd,),
@@ -380,7 +381,7 @@ class StudentProcess:
 
     def _child_setup(self) -> None:
         """Runs in the child between fork and exec: die with the grader, join the cgroup, take on the limits."""
-        die_with_parent()
+        die_with_parent(self._parent)
         if self._cgroup is not None:
             self._cgroup.join()
         self.settings.limits.apply(self.exercises)

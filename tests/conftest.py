@@ -20,6 +20,13 @@ HIDDEN_POINTS = sum(check.points for exercise in load_course(PROJECT / "course.y
                     for check in exercise.checks.values() if check.hidden)
 PUBLIC_MARKS = FULL_MARKS - HIDDEN_POINTS
 """The most a student's own `grader check` can show: the hidden checks run at the instructor's grade only."""
+ASSIGNMENT_MARKS = {assignment.id: sum(exercise.max_score for exercise in assignment.exercises)
+                    for assignment in load_course(PROJECT / "course.yaml").assignments}
+"""Each assignment's full marks, from course.yaml (the tests follow the course; they do not restate it)."""
+FORWARD_PASS = ASSIGNMENT_MARKS["forward_pass"]
+HIDDEN_FORWARD_PASS = sum(check.points for assignment in load_course(PROJECT / "course.yaml").assignments
+                          if assignment.id == "forward_pass" for exercise in assignment.exercises
+                          for check in exercise.checks.values() if check.hidden)
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,10 @@ import warnings
 from pathlib import Path
 
 FORBIDDEN = ("tensorflow", "keras", "torch", "jax", "sklearn", "scipy")
+ENDS_ITS_PROCESS = {"grader.lifetime.die_with_parent", "grader.executors._grading_process",
+                    "grader.keras_service._serve"}
+"""Called here, these would end this stand-in process (by design: a process whose parent is gone exits); in the
+sandboxed worker they would only end the worker, a crash, which earns nothing."""
 CALL_SECONDS = 2
 
 
@@ -64,7 +68,8 @@ def candidates() -> tuple[dict[str, object], list[str]]:
             continue
         for name, value in vars(module).items():
             if inspect.isfunction(value) and value.__module__ == module.__name__:
-                found[f"{info.name}.{name}"] = value
+                if f"{info.name}.{name}" not in ENDS_ITS_PROCESS:
+                    found[f"{info.name}.{name}"] = value
             elif inspect.isclass(value) and value.__module__ == module.__name__:
                 for attribute, member in vars(value).items():
                     if isinstance(member, (staticmethod, classmethod)) or inspect.isfunction(member):

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import CHECK_COUNT, FULL_MARKS, PROJECT, PUBLIC_MARKS, SECRET
+from conftest import HIDDEN_FORWARD_PASS, CHECK_COUNT, FORWARD_PASS, FULL_MARKS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.cli import main
 
@@ -100,7 +100,7 @@ def test_notebooks_are_graded_like_modules(tmp_path):
     build_course_folder(load_course(), PROJECT / "course.yaml", tmp_path / "nb")
     notebook = tmp_path / "nb" / "source" / "forward_pass" / "forward_pass.ipynb"
     summary = json.loads(run("check", str(notebook), "--json").stdout)
-    assert summary["submission"] == "forward_pass" and summary["score"] == 22  # its own assignment's, hidden ones aside
+    assert summary["submission"] == "forward_pass" and summary["score"] == FORWARD_PASS - HIDDEN_FORWARD_PASS  # its own assignment's, hidden ones aside
     assert [e["name"] for e in summary["exercises"]] == ["softmax", "dense", "accuracy"]
 
     root = tmp_path / "class"
@@ -111,11 +111,11 @@ def test_notebooks_are_graded_like_modules(tmp_path):
                  "--secret", str(SECRET))
     assert result.exit_code == 0, result.output
     rows = {row["student"]: row["total"] for row in csv.DictReader((tmp_path / "out" / "grades.csv").open())}
-    assert rows == {"file_student": "26", "folder_student": "26"}
+    assert rows == {"file_student": f"{FORWARD_PASS:g}", "folder_student": f"{FORWARD_PASS:g}"}
     # without --assignment, a notebook named after its student (not its assignment) is a sentence, not a guess
     result = run("grade", str(root), "--out", str(tmp_path / "all"), "--jobs", "1", "--secret", str(SECRET))
     summary = {s["submission"]: s for s in json.loads((tmp_path / "all" / "summary.json").read_text())}
-    assert summary["folder_student"]["score"] == 26
+    assert summary["folder_student"]["score"] == FORWARD_PASS
     assert "name it after its assignment" in summary["file_student"]["exercises"][0]["message"]
 
 

@@ -32,8 +32,8 @@ def test_structure_is_checked_in_order():
 def test_values_report_numbers_and_arrays():
     problem = failure(returned(EXPECTED + 0.1)).problem
     assert "rtol=0.0001, atol=1e-06" in problem
-    assert "Mismatched elements: 4 / 4" in problem
-    assert "Max absolute difference" in problem
+    assert "4 of 4 values differ beyond" in problem
+    assert "largest difference 0.1 (relative" in problem
     assert "Expected (Keras)" in problem and "Got:" in problem
 
 

@@ -3,15 +3,25 @@ every correct variant gets full marks, every broken one gets a clear verdict."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 
 from conftest import FULL_MARKS, SECRET
 from corpus import assemble, entries, expectation
 from grader.grading import grade_submission
+from grader.reports import print_feedback
 
 pytestmark = pytest.mark.slow  # failing examples are shrunk, which meets inputs Keras must compute live
 
 # Graded as the instructor grades: on the grade-time inputs of a course secret (the tests' own).
+
+
+def rendered_feedback(exercise) -> str:
+    console = Console(file=io.StringIO(), width=100, record=True)
+    print_feedback(exercise, console)
+    return console.export_text()
 
 
 def by_name(result):
@@ -29,8 +39,17 @@ def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
     assert graded.status == "failed"
     assert set(expected["failed_checks"]) <= failed
     assert set(expected.get("passed_checks", [])) <= passed
+    if "score" in expected:  # an edge case costs its own points, not the exercise's
+        assert graded.score == expected["score"], [(check.name, check.passed) for check in graded.checks]
     feedback = "\n".join(check.feedback for check in graded.checks if not check.passed)
     assert expected["hint"] in feedback
+    for misleading in expected.get("no_hint", []):  # hints that would fit a mistake the student did not make
+        assert misleading not in feedback, (misleading, feedback)
+    # Short feedback: one mistake's report, as `grader check` prints it, fits in 40 lines and says each hint once
+    report = rendered_feedback(graded)
+    assert len(report.splitlines()) <= 40, report
+    hints = [line for line in report.splitlines() if "Hint:" in line]
+    assert len(hints) == len(set(hints)), report
     # every failure names its input: Hypothesis' smallest example, the MNIST batch, or the seeded call
     assert any(marker in feedback for marker in ("Smallest failing input found", "MNIST batch", "default_rng(", "On the input"))
     for name, other in result.items():

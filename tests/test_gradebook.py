@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import PROJECT, SECRET
+from conftest import FULL_MARKS, PROJECT, SECRET
 from corpus import ROOT, assemble
 from grader.gradebook import RECORD, grade_class
 from grader.results import SubmissionResult
@@ -83,6 +83,7 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
     deadline = time.monotonic() + 300
     while len(list(out.glob(f"students/*/{RECORD}"))) < 4 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)
+    assert run.poll() is None, f"grader grade ended before it could be stopped:\n{run.stdout.read().decode()[-2000:]}"
     os.killpg(run.pid, signal.SIGKILL)  # the harshest stop: no chance to tidy up
     run.wait()
     for cgroup in set(leftover_cgroups()) - cgroups_before:  # a SIGKILLed grader cannot remove its cgroups
@@ -112,4 +113,4 @@ def test_a_run_killed_halfway_leaves_a_consistent_gradebook_and_a_rerun_finishes
         assert records[name]["graded_at"] == record["graded_at"]
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert [row["student"] for row in rows] == [f"student_{i:02d}" for i in range(16)]
-    assert {row["total"] for row in rows} == {"53"}
+    assert {row["total"] for row in rows} == {f"{FULL_MARKS:g}"}

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SECRET
 from corpus import ROOT, assemble
-from grader.grading import HIDDEN_FAILED, grade_submission
+from grader.grading import grade_submission
 from grader.reports import gradescope_results
 from grader.secret import load_secret
 

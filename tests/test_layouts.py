@@ -7,7 +7,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import PROJECT, SECRET
+from conftest import FORWARD_PASS, PROJECT, SECRET
 from grader.errors import SubmissionError
 from grader.grading import grade_submission
 from grader.jupyter.notebook import assignment_notebook
@@ -30,7 +30,7 @@ def test_the_modules_are_found_at_the_top_in_exercises_or_one_folder_down(forwar
     _solutions(tmp_path / "alice" / inside)
     (tmp_path / "alice" / "README.md").write_text("my notes")
     result = grade_submission(tmp_path / "alice", forward, sandbox=False, secret=SECRET)
-    assert result.score == result.max_score == 26
+    assert result.score == result.max_score == FORWARD_PASS
 
 
 def test_a_notebook_beside_editor_and_os_debris(forward, tmp_path):
@@ -42,7 +42,7 @@ def test_a_notebook_beside_editor_and_os_debris(forward, tmp_path):
                  folder / "__MACOSX" / "._forward_pass.ipynb", folder / "._forward_pass.ipynb"):
         nbformat.write(notebook, path)
     result = grade_submission(folder, forward, sandbox=False, secret=SECRET)
-    assert result.score == result.max_score == 26
+    assert result.score == result.max_score == FORWARD_PASS
 
 
 def _notebook_with(forward, changes: dict[str, str]):
@@ -67,7 +67,7 @@ def test_a_lone_surrogate_in_a_notebook_is_graded_not_a_crash(forward, tmp_path)
     text = nbformat.writes(notebook).replace("\ud800", "\\ud800")  # valid JSON for a lone surrogate
     (tmp_path / "forward_pass.ipynb").write_text(text)
     result = grade_submission(tmp_path / "forward_pass.ipynb", forward, sandbox=False, secret=SECRET)
-    assert result.score == result.max_score == 26
+    assert result.score == result.max_score == FORWARD_PASS
     (tmp_path / "broken.ipynb").write_bytes(text.encode().replace(b"caf", b"caf\xed\xa0\x80"))  # not UTF-8 at all
     with pytest.raises(SubmissionError, match="not a readable Jupyter notebook"):
         grade_submission(tmp_path / "broken.ipynb", forward, sandbox=False, secret=SECRET)

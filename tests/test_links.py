@@ -6,7 +6,7 @@ import json
 
 import nbformat
 
-from conftest import PROJECT, SECRET
+from conftest import FORWARD_PASS, PROJECT, SECRET
 from grader.gradebook import grade_class
 from grader.jupyter.notebook import assignment_notebook
 
@@ -26,9 +26,9 @@ def test_a_link_to_another_students_notebook_or_the_instructors_files_earns_noth
 
     run = grade_class(root, tmp_path / "out", forward, jobs=1, sandbox=False, secret=SECRET)
     results = {result.submission: result for result in run.results}
-    assert results["bob"].score == results["bob"].max_score == 26
+    assert results["bob"].score == results["bob"].max_score == FORWARD_PASS
     for cheat in ("mallory", "eve", "trudy"):
-        assert results[cheat].score == 0 and results[cheat].max_score == 26, cheat
+        assert results[cheat].score == 0 and results[cheat].max_score == FORWARD_PASS, cheat
     assert any("forward_pass.ipynb is a link" in note for note in results["mallory"].notes)
     assert any("softmax.py is a link" in note for note in results["eve"].notes)
     assert "is a link" in results["trudy"].exercises[0].message

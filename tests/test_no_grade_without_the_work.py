@@ -75,9 +75,14 @@ SPY_FUNCTION = '''
 
 def {function}(*args, **kwargs):
     keys = (key("{function}", args, kwargs), key("{function}", args, kwargs, shapes_only=True))
-    result = _real.{function}(*args, **kwargs)
+    try:
+        result = _real.{function}(*args, **kwargs)
+    except Exception as error:  # an exception is an answer too (ValueError for an unknown activation)
+        result = error
     with open({table!r}, "ab") as table:
         pickle.dump((keys, result), table)
+    if isinstance(result, Exception):
+        raise result
     return result
 '''
 
@@ -101,7 +106,10 @@ with open(os.path.join(os.path.dirname(__file__), "table.pkl"), "rb") as _stream
 LOOKUP_FUNCTION = '''
 
 def {function}(*args, **kwargs):
-    return copy.deepcopy(TABLE[key("{function}", args, kwargs, shapes_only={shapes_only})])
+    answer = copy.deepcopy(TABLE[key("{function}", args, kwargs, shapes_only={shapes_only})])
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
 '''
 
 

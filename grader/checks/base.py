@@ -119,16 +119,18 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
     """
     recording = ctx.recording
     replay_failure = None
+    voters: list[tuple[tuple, CheckFailed]] = []
     if not recording.record and recording.usable(ctx.hypothesis_settings.max_examples) and ctx.key in recording.examples:
         examples = recording.examples[ctx.key]
         replayed = examples[0] if examples else ()
         try:
             ctx.prefetch(examples, body)
-            for replayed in examples:
+            for index, replayed in enumerate(examples):
                 body(*replayed)
             return
         except CheckFailed as failure:
             replay_failure = (replayed, failure)  # Hypothesis meets the same failure and shrinks it
+            voters = _more_failures(examples[index + 1:], body)
         finally:
             ctx.forget_prefetched()
     failures: list[tuple[tuple, CheckFailed]] = []
@@ -153,7 +155,7 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
     except CheckFailed:
         if not failures:
             failures.append(replay_failure)
-        raise _on_input(*failures[-1], names, failures) from None
+        raise _on_input(*failures[-1], names, failures[:VOTERS] + voters) from None
     except Flaky:
         failed = _on_input(*failures[-1], names, failures)
         raise CheckFailed(
@@ -162,13 +164,35 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
         ) from None
 
 
+def _more_failures(examples: list, body: Callable[..., None]) -> list[tuple[tuple, CheckFailed]]:
+    """Up to VOTERS more failing examples among the next recorded ones (Hypothesis' first draws are its smallest,
+    so the later ones are larger): they tell apart the mistakes a tiny input fits by coincidence."""
+    found: list[tuple[tuple, CheckFailed]] = []
+    for example in examples[:VOTER_TRIES]:
+        try:
+            body(*example)
+        except CheckFailed as failure:
+            found.append((example, failure))
+            if len(found) == VOTERS:
+                break
+    return found
+
+
+def _argument(name: str, value) -> str:
+    """``name = value`` on one line when it fits, else the value below its name."""
+    shown = show(value)
+    return f"{name} = {shown.strip()}" if "\n" not in shown and len(shown) <= 80 else f"{name} =\n{shown}"
+
+
 def _on_input(example: tuple, failure: CheckFailed, names: tuple[str, ...], seen: list) -> CheckFailed:
-    arguments = "\n".join(f"{name} =\n{show(value)}" for name, value in zip(names, example))
+    arguments = "\n".join(_argument(name, value) for name, value in zip(names, example))
     return CheckFailed(f"Smallest failing input found:\n{arguments}\n{failure.problem}", _likeliest_hint(failure, seen))
 
 
 VOTERS = 3
-"""Failing examples (the first, larger ones Hypothesis met) asked which hint fits, when the smallest fits several."""
+"""Failing examples (Hypothesis' first ones, and more recorded ones) asked which hint fits, when the smallest fits several."""
+VOTER_TRIES = 12
+"""Recorded examples tried after the first failing one, to find more voters."""
 
 
 def _likeliest_hint(final: CheckFailed, seen: list) -> str | None:
@@ -181,5 +205,5 @@ def _likeliest_hint(final: CheckFailed, seen: list) -> str | None:
     """
     if len(final.hints) < 2:
         return final.hint
-    votes = Counter(hint for _, failure in seen[:VOTERS] for hint in failure.hints_among(final.hints))
+    votes = Counter(hint for _, failure in seen for hint in failure.hints_among(final.hints))
     return max(final.hints, key=lambda hint: votes[hint])

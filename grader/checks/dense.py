@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from grader import strategies
 from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
 from grader.compare import CheckFailed, Mistake, expect_array
+from grader.student_process import ExerciseStopped, Raised, Returned
 
 
 def _activated(keras, z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
@@ -49,6 +50,23 @@ MISTAKES = (
 )
 
 
+OWN_SOFTMAX = ("That is what your softmax() from softmax.py returns for these logits, and it is not Keras' softmax: "
+               "fix softmax first (its own checks say how); dense_forward's softmax results follow.")
+
+
+def _mistakes(ctx: Context) -> tuple[Mistake, ...]:
+    """The known mistakes, first among them the student's own softmax (which dense_forward is asked to use)."""
+    def own_softmax(keras, expected, x, W, b, act):
+        if act != "softmax":
+            return None
+        try:
+            outcome = ctx.student.call("softmax", "softmax", _linear(keras, x, W, b))
+        except ExerciseStopped:  # softmax itself hangs or crashes: its own checks say so
+            return None
+        return outcome.value if isinstance(outcome, Returned) and outcome.kind == "ndarray" else None
+    return (Mistake(OWN_SOFTMAX, own_softmax), *MISTAKES)
+
+
 def _call(ctx: Context, x, W, b, activation, return_args=False):
     if activation is None:
         return ctx.call(x, W, b, return_args=return_args)
@@ -58,13 +76,13 @@ def _call(ctx: Context, x, W, b, activation, return_args=False):
 def _expect_keras(ctx: Context, x, W, b, activation, return_args: bool = False):
     outcome = _call(ctx, x, W, b, activation, return_args=return_args)
     expect_array(outcome, ctx.oracle.dense(x, W, b, activation), function="dense_forward",
-                 input_dtype=x.dtype, notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation),
+                 input_dtype=x.dtype, notes=ctx.notes, mistakes=_mistakes(ctx), example=(x, W, b, activation),
                  what=f"keras.layers.Dense(activation={activation!r})", oracle=ctx.oracle)
     return outcome
 
 
-def _keras_property(ctx: Context, activations: tuple) -> None:
-    cases = st.tuples(strategies.dense_inputs(), st.sampled_from(activations)).map(lambda c: (*c[0], c[1]))
+def _keras_property(ctx: Context, activations: tuple, single: bool = False) -> None:
+    cases = st.tuples(strategies.dense_inputs(single), st.sampled_from(activations)).map(lambda c: (*c[0], c[1]))
     check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _expect_keras(ctx, *case))
 
 
@@ -81,6 +99,24 @@ def inputs_unchanged(ctx: Context) -> None:
     check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _inputs_unchanged(ctx, *case))
 
 
+UNKNOWN_ACTIVATIONS = ("sigmoid", "tanh", "Relu", "SOFTMAX", "soft max", "relu ", "gelu", "elu")
+
+
+def _refuses_unknown(ctx: Context, x, W, b, activation: str) -> None:
+    _expect_keras(ctx, x, W, b, None)  # first a right layer: refusing everything is not the work
+    outcome = _call(ctx, x, W, b, activation)
+    if not isinstance(outcome, Raised) or outcome.exception != "ValueError":
+        got = f"raised {outcome.exception}" if isinstance(outcome, Raised) else "returned a result"
+        raise CheckFailed(f"dense_forward(x, W, b, activation={activation!r}) {got}; the docstring asks for a "
+                          "ValueError for an activation it does not know.",
+                          'End with: raise ValueError(f"unknown activation {activation!r}").')
+
+
+def unknown_activation(ctx: Context) -> None:
+    cases = st.tuples(strategies.dense_inputs(), st.sampled_from(UNKNOWN_ACTIVATIONS)).map(lambda c: (*c[0], c[1]))
+    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _refuses_unknown(ctx, *case))
+
+
 def _mnist(ctx: Context, hidden: bool) -> None:
     W, b = ctx.references.W, ctx.references.b
 
@@ -89,7 +125,7 @@ def _mnist(ctx: Context, hidden: bool) -> None:
         for activation, expected, what in ((None, batches.logits[index], "Keras Dense logits, no activation"),
                                            ("softmax", batches.predict[index], "model.predict, activation='softmax'")):
             expect_array(_call(ctx, x, W, b, activation), expected, function="dense_forward", input_dtype=x.dtype,
-                         notes=ctx.notes, mistakes=MISTAKES, example=(x, W, b, activation), what=what,
+                         notes=ctx.notes, mistakes=_mistakes(ctx), example=(x, W, b, activation), what=what,
                          oracle=ctx.oracle)
 
     on_each_batch(ctx, hidden, f"dense_forward(X_batch, W, b) and with activation='softmax', X_batch (64, 784), "
@@ -103,6 +139,10 @@ CHECKS = (
           lambda ctx: _keras_property(ctx, ("relu",))),
     Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
           lambda ctx: _keras_property(ctx, ("softmax",))),
+    Check("single_example", "one example, x of shape (inputs,) or (1, inputs), gives (units,) or (1, units) as "
+          "Keras does, for every activation", lambda ctx: _keras_property(ctx, (None, "relu", "softmax"), single=True)),
     Check("inputs_unchanged", "a right answer, with x, W and b the same after the call", inputs_unchanged),
+    Check("unknown_activation", "a right layer that raises ValueError for an activation it does not know "
+          "('sigmoid', 'Relu')", unknown_activation),
     *visible_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
 )

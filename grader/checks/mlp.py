@@ -6,10 +6,17 @@ import numpy as np
 
 from grader import strategies
 from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.softmax import exp_left_range
 from grader.compare import CheckFailed, Mistake, expect_array
+
 
 def _hidden_layer(keras, x, params, activation="relu"):
     return keras.dense(x, params[0], params[1], activation)
+
+
+def _logits(keras, x, params):
+    """The output layer's scores before softmax, from Keras."""
+    return keras.dense(_hidden_layer(keras, x, params), params[2], params[3], None)
 
 
 RELU_MISTAKES = (
@@ -24,10 +31,17 @@ MLP_MISTAKES = (
             lambda keras, expected, x, p: keras.dense(_hidden_layer(keras, x, p, None), p[2], p[3], "softmax")),
     Mistake("Softmax is missing after the second layer.",
             lambda keras, expected, x, p: keras.dense(_hidden_layer(keras, x, p), p[2], p[3], None)),
+    Mistake("The hidden layer is a sigmoid: this network's hidden layer is ReLU, np.maximum(x @ W1 + b1, 0).",
+            lambda keras, expected, x, p: keras.dense(_hidden_layer(keras, x, p, "sigmoid"), p[2], p[3], "softmax")),
     Mistake("A bias is missing: each layer adds its own b.",
             lambda keras, expected, x, p: keras.mlp(x, [p[0], np.zeros_like(p[1]), p[2], p[3]])),
     Mistake("Softmax went along the batch axis: each row's classes sum to 1 (axis=-1).",
             lambda keras, expected, x, p: keras.softmax(keras.dense(_hidden_layer(keras, x, p), p[2], p[3], None), 0)),
+    Mistake("The softmax's exp() left the float range where the logits are large (nan or inf in those rows): "
+            "subtract each row's maximum (np.max(z, axis=-1, keepdims=True)) before np.exp; softmax does not "
+            "change when a whole row moves by the same amount.",
+            lambda keras, expected, x, p: None, symptom_needs_keras=True,
+            symptom=lambda keras, got, expected, x, p: exp_left_range(got, expected, _logits(keras, x, p), -1)),
 )
 
 
@@ -43,13 +57,24 @@ def relu_matches_keras(ctx: Context) -> None:
     check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _relu(ctx, z))
 
 
-def _mlp(ctx: Context, x: np.ndarray, params: list, what: str = "a Keras Dense(relu) -> Dense(softmax) model") -> None:
+def _mlp(ctx: Context, x: np.ndarray, params: list, what: str = "a Keras Dense(relu) -> Dense(softmax) model",
+         scale: float = 0.0) -> None:
     expect_array(ctx.call(x, params), ctx.oracle.mlp(x, params), function="mlp_forward", input_dtype=x.dtype,
-                 notes=ctx.notes, mistakes=MLP_MISTAKES, example=(x, params), what=what, oracle=ctx.oracle)
+                 notes=ctx.notes, mistakes=MLP_MISTAKES, example=(x, params), what=what, oracle=ctx.oracle, scale=scale)
 
 
 def mlp_matches_keras(ctx: Context) -> None:
     check_property(ctx, strategies.mlp_cases(), ("x", "params"), lambda x, params: _mlp(ctx, x, params))
+
+
+def _logit_scale(ctx: Context, x, params) -> float:
+    """How large the output layer's logits are (Keras computes them): what the softmax's tolerance follows."""
+    return float(np.max(np.abs(_logits(ctx.oracle, x, params))))
+
+
+def mlp_large_logits(ctx: Context) -> None:
+    check_property(ctx, strategies.large_mlp_cases(), ("x", "params"),
+                   lambda x, params: _mlp(ctx, x, params, scale=_logit_scale(ctx, x, params)))
 
 
 def mlp_mnist_batches(ctx: Context) -> None:
@@ -64,6 +89,8 @@ RELU_CHECKS = (
 )
 MLP_CHECKS = (
     Check("matches_keras", "mlp_forward equals a Keras Input -> Dense(relu) -> Dense(softmax) model", mlp_matches_keras),
+    Check("large_logits", "inputs of raw pixel size (logits in the thousands) stay finite and right: the softmax "
+          "subtracts each row's maximum", mlp_large_logits),
     Check("mnist_batches", "784 -> 20 -> 10 on the visible MNIST batches equals the Keras model's predict",
           mlp_mnist_batches),
 )

@@ -6,13 +6,15 @@ import numpy as np
 
 from grader import strategies
 from grader.checks.base import Check, Context, check_property, on_each_batch
-from grader.compare import Mistake, expect_array
+from grader.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
     Mistake("Labels start at 0: label 3 sets index 3 (no - 1 or + 1).",
             lambda keras, expected, labels, k: np.roll(expected, -1, axis=-1)),
     Mistake("The result is transposed: one row per label, one column per class.",
             lambda keras, expected, labels, k: expected.T),
+    Mistake("The number of classes is hard-coded to 10: use the num_classes argument (MNIST has 10; others do not).",
+            lambda keras, expected, labels, k: keras.to_categorical(labels, 10) if k != 10 else None),
     Mistake("Each row needs a single 1 at its label's index; the rest of the row stays 0.",
             lambda keras, expected, labels, k: np.ones_like(expected)),
 )
@@ -29,6 +31,35 @@ def matches_keras(ctx: Context) -> None:
                                              "keras.utils.to_categorical"))
 
 
+SHAPES_HINT = ("Labels may come in any shape: index with the labels array itself (rows of np.eye(num_classes) "
+               "picked by labels), which keeps their shape and adds the class axis; do not build a (n, k) array.")
+
+
+def _right_when_flat(ctx: Context, labels: np.ndarray, k: int) -> bool:
+    """Whether one_hot gets these labels right once they are flattened to 1-D: then only their shape is the trouble."""
+    flat = labels.reshape(-1)
+    outcome = ctx.call(flat, k)
+    got = getattr(outcome, "value", None)
+    return isinstance(got, np.ndarray) and got.shape == (flat.size, k) and \
+        bool(np.allclose(got, ctx.oracle.to_categorical(flat, k)))
+
+
+def _any_shape(ctx: Context, labels: np.ndarray, k: int) -> None:
+    try:
+        _expect(ctx, labels, k, ctx.oracle.to_categorical(labels, k), "keras.utils.to_categorical")
+    except CheckFailed as failure:
+        def explain(only=None, failure: CheckFailed = failure) -> tuple[str, ...]:
+            if (only is None or SHAPES_HINT in only) and _right_when_flat(ctx, labels, k):
+                return (SHAPES_HINT,)  # right on the same labels flattened: the shape is the whole trouble
+            return failure.hints if only is None else failure.hints_among(tuple(only))
+        raise CheckFailed(failure.problem, explain=explain) from None
+
+
+def label_shapes(ctx: Context) -> None:
+    check_property(ctx, strategies.shaped_class_labels(), ("labels", "num_classes"),
+                   lambda labels, k: _any_shape(ctx, labels, k))
+
+
 def mnist_labels(ctx: Context) -> None:
     def run(batches, index):
         _expect(ctx, batches.y[index].argmax(axis=-1), 10, batches.y[index], "the batch's one-hot labels")
@@ -38,5 +69,7 @@ def mnist_labels(ctx: Context) -> None:
 
 CHECKS = (
     Check("matches_keras", "one_hot equals keras.utils.to_categorical for any labels and class count", matches_keras),
+    Check("label_shapes", "labels of any shape, (2, 3) say, give shape labels.shape + (num_classes,) as Keras does",
+          label_shapes),
     Check("mnist_labels", "one_hot of MNIST digit labels gives the one-hot rows Keras trains on", mnist_labels),
 )

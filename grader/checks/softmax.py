@@ -9,7 +9,7 @@ from grader.checks.base import Check, Context, check_property, on_each_batch, vi
 from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
-def _overflowed(got, p, z, axis) -> bool:
+def exp_left_range(got, p, z, axis) -> bool:
     """True if ``got`` is right except in slices where exp() of the scores leaves the dtype's range (overflow to
     inf, or every value of the slice underflowing to 0) and is wrong (nan, inf or 0) exactly there."""
     if np.shape(got) != p.shape or z.ndim == 0:
@@ -56,7 +56,7 @@ EXP_RANGE = Mistake(
     "exp() left the float range (overflow to inf, or every value of a slice rounding to 0): subtract each "
     "slice's maximum (np.max(z, axis=axis, keepdims=True)) before np.exp. Softmax does not change when every "
     "score of a slice moves by the same amount.",
-    lambda keras, p, z, axis: None, symptom=_overflowed,
+    lambda keras, p, z, axis: None, symptom=exp_left_range,
 )
 MISTAKES = (EXP_RANGE, *MISTAKES)
 
@@ -86,6 +86,29 @@ def large_logits(ctx: Context) -> None:
     check_property(ctx, strategies.large_logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
 
 
+RANGE_HINT = "Probabilities lie in [0, 1]: exp of the shifted scores, divided by their sum along the axis."
+SUMS_HINT = "Divide each slice by its own sum: np.sum(e, axis=-1, keepdims=True), the sum over the classes."
+SHIFT_HINT = ("Softmax only depends on the differences within a slice: subtracting the slice's maximum before "
+              "np.exp makes that exact, so adding 3 to every score must not change the result.")
+
+
+def _or(hints: tuple[str, ...], fallback: str, only) -> tuple[str, ...]:
+    """The known mistakes' hints, else what the property itself says (a broken property always explains itself)."""
+    return hints or ((fallback,) if only is None or fallback in only else ())
+
+
+def _property_failed(ctx: Context, outcome, z: np.ndarray, problem: str, fallback: str) -> CheckFailed:
+    """A broken property, with the hint of the known mistake that gives this result (compared with Keras), if any."""
+    def explain(only=None) -> tuple[str, ...]:
+        try:
+            expect_array(outcome, ctx.oracle.softmax(z, -1), function="softmax", input_dtype=z.dtype, notes=[],
+                         oracle=ctx.oracle, mistakes=MISTAKES, example=(z, -1), scale=_scale(z))
+        except CheckFailed as keras_failure:
+            return _or(keras_failure.hints if only is None else keras_failure.hints_among(tuple(only)), fallback, only)
+        return _or((), fallback, only)
+    return CheckFailed(problem, explain=explain)
+
+
 def properties(ctx: Context) -> None:
     check_property(ctx, strategies.logits(bound=30.0).map(lambda z: (z,)), ("z",), lambda z: _properties(ctx, z))
 
@@ -99,13 +122,20 @@ def _properties(ctx: Context, z: np.ndarray) -> None:
     if not np.all(np.isfinite(p)):
         raise CheckFailed(f"softmax() returned nan or inf:\n{show(p)}", EXP_RANGE.hint)
     if np.any(p < -tolerance.atol) or np.any(p > 1 + tolerance.atol):
-        raise CheckFailed(f"softmax() returned values outside [0, 1]: min {p.min()}, max {p.max()}.")
+        raise _property_failed(ctx, outcome, z, f"softmax() returned values outside [0, 1]: min {p.min()}, "
+                               f"max {p.max()}.", RANGE_HINT)
     sums = np.sum(p.astype(np.float64), axis=-1)
     if not np.allclose(sums, 1.0, rtol=0, atol=10 * tolerance.rtol):
-        raise CheckFailed(f"The slices along the last axis do not sum to 1: sums are\n{sums}")
+        raise _property_failed(ctx, outcome, z, f"The slices along the last axis do not sum to 1: sums are\n{sums}",
+                               SUMS_HINT)
     shifted = (z + z.dtype.type(3)).astype(z.dtype)
-    expect_array(ctx.call(shifted), p, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
-                 what="softmax(z), since softmax(z + 3) must equal it", scale=_scale(shifted))
+    try:
+        expect_array(ctx.call(shifted), p, function="softmax", input_dtype=z.dtype, notes=ctx.notes,
+                     mistakes=(EXP_RANGE,), example=(shifted, -1), what="softmax(z), since softmax(z + 3) must equal it",
+                     scale=_scale(shifted))
+    except CheckFailed as failure:
+        raise CheckFailed(failure.problem, explain=lambda only=None, failure=failure: _or(
+            failure.hints if only is None else failure.hints_among(tuple(only)), SHIFT_HINT, only)) from None
     # A function with these properties is not yet softmax (1/n everywhere has them all): the values are Keras'.
     expect_array(outcome, ctx.oracle.softmax(z, -1), function="softmax", input_dtype=z.dtype, notes=ctx.notes,
                  oracle=ctx.oracle, mistakes=MISTAKES, example=(z, -1), what="keras.ops.softmax", scale=_scale(z))

@@ -8,6 +8,7 @@ from grader.checks.base import Check, Context
 from grader.compare import CheckFailed, Mistake, expect_array_list
 from grader.references.store import EpochCase
 
+
 def _without_short_batch(keras, W, b, x, y, lr, bs):
     rows = len(x) - len(x) % bs
     return keras.fit_epoch(W, b, x[:rows], y[:rows], lr, bs) if 0 < rows < len(x) else None
@@ -21,15 +22,39 @@ MISTAKES = (
 )
 
 
+SHUFFLED = ("train_epoch gives a different answer each time it is called on the same input: the batches must not "
+            "be shuffled or drawn at random. Take the rows in order, x[start:start + batch_size], as "
+            "model.fit(..., shuffle=False) does.")
+
+
+def _items(outcome) -> tuple | None:
+    return getattr(outcome, "items", None)
+
+
+def _same(first, second) -> bool:
+    if first is None or second is None or len(first) != len(second):
+        return first is second
+    return all(a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+               for a, b in zip(first, second))
+
+
 def _expect(ctx: Context, case: EpochCase) -> None:
     name, W, b, x, y, lr, bs = case.name, case.W, case.b, case.x, case.y, case.learning_rate, case.batch_size
+    outcome = ctx.call([W, b], x, y, lr, bs)
     try:
-        expect_array_list(ctx.call([W, b], x, y, lr, bs), ctx.oracle.fit_epoch(W, b, x, y, lr, bs),
+        expect_array_list(outcome, ctx.oracle.fit_epoch(W, b, x, y, lr, bs),
                           function="train_epoch", names=("W", "b"), input_dtype=np.dtype("float32"), notes=ctx.notes,
                           mistakes=MISTAKES, example=(W, b, x, y, lr, bs), what="Keras model.fit with SGD",
                           oracle=ctx.oracle)
     except CheckFailed as failure:
-        raise failure.restated(f"On the input {name} (learning_rate={lr}, batch_size={bs}):\n{failure.problem}") from None
+        def explain(only=None, failure: CheckFailed = failure) -> tuple[str, ...]:
+            # A second call on the same input that answers differently explains any difference: random batches.
+            if (only is None or SHUFFLED in only) and _items(outcome) is not None and \
+                    not _same(_items(outcome), _items(ctx.call([W, b], x, y, lr, bs))):
+                return (SHUFFLED,)
+            return failure.hints if only is None else failure.hints_among(tuple(only))
+        raise CheckFailed(f"On the input {name} (learning_rate={lr}, batch_size={bs}):\n{failure.problem}",
+                          explain=explain) from None
 
 
 def small_problems(ctx: Context) -> None:

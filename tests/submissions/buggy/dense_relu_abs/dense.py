@@ -4,6 +4,8 @@ from softmax import softmax
 
 
 def dense_forward(x, W, b, activation=None):
+    if activation not in (None, "linear", "relu", "softmax"):
+        raise ValueError(f"unknown activation {activation!r}")
     z = x @ W + b
     if activation == "relu":
         return np.abs(z)

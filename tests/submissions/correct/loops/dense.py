@@ -4,6 +4,8 @@ from softmax import softmax
 
 
 def dense_forward(x, W, b, activation=None):
+    if activation not in (None, "linear", "relu", "softmax"):
+        raise ValueError("activation must be None, 'linear', 'relu' or 'softmax'")
     single = x.ndim == 1
     rows = np.atleast_2d(x)
     z = np.zeros((rows.shape[0], W.shape[1]), dtype=np.result_type(x, W, b))
