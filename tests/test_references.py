@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT, SECRET
-from grader.references.build import MIN_MARGIN
+from grader.references.build import MIN_MARGIN, checks_digest
 from grader.references.settle import settle
 from grader.references.store import DATA, PUBLIC_FILES, content_hash, load_references, read_manifest
 from grader.secret import load_secret, problem_with
@@ -22,6 +22,9 @@ def test_manifest_hashes_match_the_files():
     secret = read_manifest(SECRET)
     assert {name: content_hash(SECRET / name) for name in secret["sha256"]} == secret["sha256"]
     assert secret["model_sha256"] == manifest["sha256"]["model.npz"]
+    # recorded for the checks as they are: after editing grader/checks or strategies.py, run grader references build
+    # and grader secret init --folder tests/secret
+    assert manifest["checks_sha256"] == secret["checks_sha256"] == checks_digest()
 
 
 def test_weights_are_trained_and_batches_have_clear_margins():
