@@ -77,6 +77,15 @@ def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path
     return write_handout(Path(out), load_course(course_file), Path(course_file))
 
 
+def export_gradescope(out: str | Path = "autograder.zip", *, course_file: Path = DEFAULT_COURSE,
+                      assignment: str | None = None, secret: str | Path | None = None) -> Path:
+    """Write Gradescope's autograder zip for ``assignment`` (or the whole course), the course secret inside."""
+    from grader.platforms.gradescope import build_autograder
+
+    course = load_course(course_file)
+    return build_autograder(course, Path(course_file), ready_secret(course, course_file, secret), Path(out), assignment)
+
+
 def build_references(*, course_file: Path = DEFAULT_COURSE, mnist: str | None = None,
                      use_keras_cache: bool = True) -> dict:
     """Train the reference model with Keras and record its outputs; returns the manifest."""

@@ -104,6 +104,26 @@ def references_build(course_file: Path, mnist: str | None, no_keras_cache: bool)
 
 
 @main.group()
+def export() -> None:
+    """Hand the course to where classes are graded."""
+
+
+@export.command("gradescope")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("autograder.zip"), show_default=True,
+              help="The zip to upload as the assignment's autograder.")
+@click.option("--assignment", help="The assignment it grades (e.g. forward_pass) [default: the whole course].")
+@click.option("--secret", "secret_folder", type=click.Path(path_type=Path),
+              help="The course secret's folder [default: grading.secret_folder of course.yaml].")
+@click.pass_obj
+def export_gradescope(course_file: Path, out: Path, assignment: str | None, secret_folder: Path | None) -> None:
+    """Gradescope's autograder zip: setup.sh, run_autograder, the kit and the course secret."""
+    path = _run(lambda: api.export_gradescope(out, course_file=course_file, assignment=assignment,
+                                              secret=secret_folder))
+    click.echo(f"wrote {path}: upload it in Gradescope (Configure Autograder, zip file). It holds the course secret, "
+               "so keep it as private as the secret itself.")
+
+
+@main.group()
 def secret() -> None:
     """The course secret: the key of the grade-time inputs, which only the instructor holds."""
 

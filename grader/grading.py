@@ -27,7 +27,8 @@ from grader.strategies import grading_settings
 from grader.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
 
 
-def worker_settings(course: Course, sandbox: bool, secret: Path | None = None) -> WorkerSettings:
+def worker_settings(course: Course, sandbox: bool, secret: Path | None = None,
+                    worker_user: tuple[int, int] | None = None) -> WorkerSettings:
     """The course's limits, as the worker gets them; the instructor's folders hidden from it."""
     limits = course.limits
     return WorkerSettings(
@@ -40,7 +41,19 @@ def worker_settings(course: Course, sandbox: bool, secret: Path | None = None) -
         submission_seconds=limits.submission_seconds,
         tmp_files=limits.tmp_files,
         private_folders=(PROJECT_ROOT, Path(__file__).parent, *((secret,) if secret else ())),
+        worker_user=worker_user,
     )
+
+
+def user_ids(name: str) -> tuple[int, int]:
+    """(uid, gid) of the user ``name``, or a GraderError saying it does not exist."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise GraderError(f"There is no user {name!r} to run the student's code as.") from None
+    return entry.pw_uid, entry.pw_gid
 
 
 def resolve_sandbox(sandbox: bool | None) -> bool:
@@ -62,6 +75,7 @@ def grade_submission(
     oracle: Oracle | None = None,
     recording: Recording | None = None,
     secret: Path | None = None,
+    worker_user: str | None = None,
 ) -> SubmissionResult:
     """Grade a submission (all exercises, or those named) in one worker of its own.
 
@@ -72,14 +86,16 @@ def grade_submission(
     budget, its own record of forbidden imports and its own output.
 
     The inputs are the public ones, or with ``secret`` (the course's secret folder) the grade-time
-    ones (grader.secret); ``references``, ``oracle`` and ``recording`` override them.
+    ones (grader.secret); ``references``, ``oracle`` and ``recording`` override them. With ``worker_user`` (the
+    grader running as root), the student's code runs as that user, on a private copy it owns.
     """
-    settings = worker_settings(course, resolve_sandbox(sandbox), secret)
+    owner = user_ids(worker_user) if worker_user else None
+    settings = worker_settings(course, resolve_sandbox(sandbox), secret, owner)
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
     snapshot = submission if isinstance(submission, Snapshot) else take(Path(submission))
     with ExitStack() as stack:
-        copy = stack.enter_context(written(snapshot))
+        copy = stack.enter_context(written(snapshot, owner))
         folder, notebook = _modules_folder(copy, course, stack)
         exercises = course.exercises(exercise)
         if notebook is not None:  # the course decides what a notebook is graded on, never its cells

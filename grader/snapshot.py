@@ -128,8 +128,9 @@ def _shown(name: str) -> str:
 
 
 @contextmanager
-def written(snapshot: Snapshot) -> Iterator[Path]:
-    """The snapshot written into a new private folder (removed afterwards); yields the folder or the notebook."""
+def written(snapshot: Snapshot, owner: tuple[int, int] | None = None) -> Iterator[Path]:
+    """The snapshot written into a new private folder (removed afterwards); yields the folder or the notebook.
+    With ``owner`` (uid, gid), the copy is that user's: the folder around it can be passed through, not listed."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as scratch:
         root = Path(scratch) / ("submission" if snapshot.is_notebook_file else _safe_name(snapshot.name))
         root.mkdir()
@@ -140,6 +141,10 @@ def written(snapshot: Snapshot) -> Iterator[Path]:
             target = root.joinpath(*relative.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if owner is not None:
+            os.chmod(scratch, 0o711)
+            for path in (root, *root.rglob("*")):
+                os.chown(path, *owner, follow_symlinks=False)
         yield root / snapshot.files[0][0] if snapshot.is_notebook_file else root
 
 

@@ -53,6 +53,8 @@ class WorkerSettings:
     tmp_files: int = 10_000
     private_folders: tuple[Path, ...] = ()
     """Folders of the instructor's (the kit, the course, the secret): hidden from the sandbox wherever they are."""
+    worker_user: tuple[int, int] | None = None
+    """(uid, gid) the worker runs as when the grader is root (Gradescope runs its autograder as root)."""
 
 
 @dataclass(frozen=True)
@@ -380,11 +382,17 @@ class StudentProcess:
         self._cpu_at_start = 0.0
 
     def _child_setup(self) -> None:
-        """Runs in the child between fork and exec: die with the grader, join the cgroup, take on the limits."""
-        die_with_parent(self._parent)
+        """Runs in the child between fork and exec: join the cgroup, take on the limits, become the worker's user
+        if there is one, and die with the grader (last: a change of user clears that request)."""
         if self._cgroup is not None:
             self._cgroup.join()
         self.settings.limits.apply(self.exercises)
+        if self.settings.worker_user is not None:
+            uid, gid = self.settings.worker_user
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        die_with_parent(self._parent)
 
     def _kill(self) -> None:
         if self._process is None:

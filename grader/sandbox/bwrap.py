@@ -15,8 +15,10 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
+from functools import lru_cache
 from pathlib import Path
 
 from grader.sandbox.packages import SANDBOX_PACKAGES, allowed_packages
@@ -31,6 +33,22 @@ PACKAGE_FOLDERS = ("site-packages", "dist-packages", "python3*/site-packages", "
 def bwrap_path() -> str | None:
     """The bwrap executable, or None where bubblewrap is not installed."""
     return shutil.which("bwrap")
+
+
+@lru_cache(maxsize=None)
+def bwrap_works(user: str | None = None) -> bool:
+    """Whether bubblewrap can make its sandbox here, run by ``user`` if given: containers (Gradescope's, Docker's
+    defaults) often forbid the namespaces it needs, and then every call would fail."""
+    path = bwrap_path()
+    if path is None:
+        return False
+    switch = {"user": user, "extra_groups": []} if user else {}
+    try:
+        done = subprocess.run([path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+                              capture_output=True, timeout=30, **switch)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def interpreter() -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import os
 import shutil
 import tempfile
 from functools import lru_cache
@@ -38,6 +39,7 @@ def allowed_packages() -> dict[str, Path]:
 def linked_packages() -> Path:
     """A folder (made once per process) of links to the allowed packages: the unsandboxed worker's path."""
     folder = Path(tempfile.mkdtemp(prefix="grader-packages-"))
+    os.chmod(folder, 0o755)  # links to public package folders: a worker running as another user reads them
     atexit.register(shutil.rmtree, folder, True)
     for name, source in allowed_packages().items():
         (folder / name).symlink_to(source, target_is_directory=True)

@@ -1,0 +1,1 @@
+"""Where classes are graded besides this machine: Gradescope's autograder, and the gradebooks of LMSs."""
