@@ -54,6 +54,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 root="${{{root_variable}:-/autograder}}"
 python="${{{python_variable}:-/autograder/venv/bin/python}}"
 mkdir -p "$root/results"
+chmod 755 "$root/results"  # results.json is the grader's alone: the student's code (another user) cannot write it
 "$python" -m grader.platforms.gradescope "$root" {assignment} || true
 if [ ! -s "$root/results/results.json" ]; then
   printf '%s\\n' '{{"score": 0, "output": "The autograder could not run: your instructor has been told. Nothing you did caused this.", "tests": []}}' > "$root/results/results.json"
