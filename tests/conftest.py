@@ -14,17 +14,19 @@ from grader.course import Course, load_course  # noqa: E402
 PROJECT = Path(__file__).parents[1]
 SECRET = Path(__file__).parent / "secret"
 """A course secret for the tests only (grader secret init --folder tests/secret): public, so never a class's."""
-FULL_MARKS = sum(exercise.max_score for exercise in load_course(PROJECT / "course.yaml").exercises())
-CHECK_COUNT = sum(len(exercise.checks) for exercise in load_course(PROJECT / "course.yaml").exercises())
-HIDDEN_POINTS = sum(check.points for exercise in load_course(PROJECT / "course.yaml").exercises()
+COURSE = load_course(PROJECT / "course.yaml")
+"""course.yaml as the tests read it once; the figures below follow it instead of restating it."""
+FULL_MARKS = sum(exercise.max_score for exercise in COURSE.exercises())
+CHECK_COUNT = sum(len(exercise.checks) for exercise in COURSE.exercises())
+HIDDEN_POINTS = sum(check.points for exercise in COURSE.exercises()
                     for check in exercise.checks.values() if check.hidden)
 PUBLIC_MARKS = FULL_MARKS - HIDDEN_POINTS
 """The most a student's own `grader check` can show: the hidden checks run at the instructor's grade only."""
 ASSIGNMENT_MARKS = {assignment.id: sum(exercise.max_score for exercise in assignment.exercises)
-                    for assignment in load_course(PROJECT / "course.yaml").assignments}
+                    for assignment in COURSE.assignments}
 """Each assignment's full marks, from course.yaml (the tests follow the course; they do not restate it)."""
 FORWARD_PASS = ASSIGNMENT_MARKS["forward_pass"]
-HIDDEN_FORWARD_PASS = sum(check.points for assignment in load_course(PROJECT / "course.yaml").assignments
+HIDDEN_FORWARD_PASS = sum(check.points for assignment in COURSE.assignments
                           if assignment.id == "forward_pass" for exercise in assignment.exercises
                           for check in exercise.checks.values() if check.hidden)
 

@@ -98,11 +98,11 @@ def build_autograder(course: Course, course_file: Path, secret: Path, out: Path,
 
 
 def _user_exists(name: str) -> bool:
-    import pwd
+    from grader.grading import user_ids
 
     try:
-        pwd.getpwnam(name)
-    except KeyError:
+        user_ids(name)
+    except GraderError:
         return False
     return True
 
