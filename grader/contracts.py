@@ -21,7 +21,7 @@ from grader.course import PROJECT_ROOT, Course, load_course
 
 CONTRACTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "softmax": (
-        ("z: scores of any shape, float16, float32 or float64", ("matches_keras",)),
+        ("z: scores of any shape, float16, float32 or float64", ("matches_keras", "float16")),
         ("For a batch of network outputs it is (batch, classes)", ("mnist_batches", "mnist_hidden")),
         ("one example is (classes,)", ("matches_keras",)),
         ("every slice along it becomes a probability distribution", ("any_axis",)),

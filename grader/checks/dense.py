@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from grader import strategies
 from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
-from grader.compare import CheckFailed, Mistake, expect_array
+from grader.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
 from grader.student_process import ExerciseStopped, Raised, Returned
 
 
@@ -28,7 +28,7 @@ MISTAKES = (
     Mistake("Forgot the bias: the layer computes x @ W + b.",
             lambda keras, expected, x, W, b, act: keras.dense(x, W, np.zeros_like(b), act)),
     Mistake(
-        "W is used transposed: Keras stores the kernel as (inputs, units), so the product is x @ W.",
+        PRODUCT_HINT,
         lambda keras, expected, x, W, b, act: keras.dense(x, W.T, b, act) if W.shape[0] == W.shape[1] else None,
     ),
     Mistake(

@@ -54,7 +54,8 @@ def _relu(ctx: Context, z: np.ndarray) -> None:
 
 
 def relu_matches_keras(ctx: Context) -> None:
-    check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _relu(ctx, z))
+    check_property(ctx, strategies.logits(dtypes=strategies.FLOAT_DTYPES).map(lambda z: (z,)), ("z",),
+                   lambda z: _relu(ctx, z))  # relu is exact in every dtype: float16 is no edge case for it
 
 
 def _mlp(ctx: Context, x: np.ndarray, params: list, what: str = "a Keras Dense(relu) -> Dense(softmax) model",
