@@ -12,11 +12,31 @@ __all__ = ["check", "grade", "release", "build_references", "init_secret", "writ
 
 
 def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURSE,
-          exercise: str | None = None, sandbox: bool | None = None) -> SubmissionResult:
-    """Grade one submission folder; sandboxed where bubblewrap is installed, unless ``sandbox`` says otherwise."""
+          exercise: str | None = None, sandbox: bool | None = None, assignment: str | None = None) -> SubmissionResult:
+    """Grade one submission folder (only ``assignment``'s exercises, if given); sandboxed where bubblewrap is
+    installed, unless ``sandbox`` says otherwise."""
     from grader.grading import grade_submission
 
-    return grade_submission(Path(folder), load_course(course_file), exercise=exercise, sandbox=sandbox)
+    course = load_course(course_file)
+    if assignment:
+        course = course.only_assignment(assignment)
+    return grade_submission(Path(folder), course, exercise=exercise, sandbox=sandbox)
+
+
+def visible_points(course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> float:
+    """The points ``grader check`` can award: every check of the course (or ``assignment``) but the hidden ones."""
+    course = load_course(course_file)
+    if assignment:
+        course = course.only_assignment(assignment)
+    return sum(check.points for exercise in course.exercises() for check in exercise.checks.values()
+               if not check.hidden)
+
+
+def export_classroom(out: str | Path, *, course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> Path:
+    """Write GitHub Classroom's autograding workflow into ``out`` (the handout or template repository)."""
+    from grader.platforms.classroom import write_workflow
+
+    return write_workflow(Path(out), load_course(course_file), assignment)
 
 
 def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE,

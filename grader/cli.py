@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from grader import __version__, api
 from grader.course import DEFAULT_COURSE
 from grader.errors import GraderError
 from grader.reports import print_report, summary_json
-from grader.sandbox.bwrap import bwrap_path
+from grader.sandbox.bwrap import sandbox_warning
 
 
 def _run(action):
@@ -35,20 +37,60 @@ def main(ctx: click.Context, course_file: Path) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("exercises"))
 @click.option("--exercise", help="Grade only this exercise (e.g. softmax).")
-@click.option("--json", "as_json", is_flag=True, help="Print only the JSON summary on stdout.")
+@click.option("--assignment", help="Grade only this assignment's exercises (e.g. forward_pass).")
+@click.option("--format", "output_format", type=click.Choice(["report", "json", "classroom"]), default="report",
+              show_default=True, help="report: the feedback, for people. json: the summary. classroom: GitHub "
+              "Classroom's version-3 results.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--github-output", is_flag=True,
+              help="With --format classroom, inside a GitHub Actions step: write the results to the step's output "
+                   "(result=<base64>, for Classroom's reporter) and print the report.")
 @click.option("--no-sandbox", is_flag=True, help="Run the code without bubblewrap (still in its own process).")
 @click.pass_obj
-def check(course_file: Path, folder: Path, exercise: str | None, as_json: bool, no_sandbox: bool) -> None:
+def check(course_file: Path, folder: Path, exercise: str | None, assignment: str | None, output_format: str,
+          as_json: bool, github_output: bool, no_sandbox: bool) -> None:
     """Grade one submission FOLDER (default: exercises/) and show the feedback."""
-    if not no_sandbox and bwrap_path() is None:
-        click.echo("warning: bubblewrap (bwrap) is not installed, so your code runs in a plain process, not sandboxed.",
-                   err=True)
-    result = _run(lambda: api.check(folder, course_file=course_file, exercise=exercise,
+    output_format = "json" if as_json else output_format
+    if github_output and output_format != "classroom":
+        raise click.UsageError("--github-output goes with --format classroom.")
+    warning = None if no_sandbox else sandbox_warning()
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    if output_format == "classroom":
+        _check_for_classroom(course_file, folder, exercise, assignment, github_output, no_sandbox)
+        return
+    result = _run(lambda: api.check(folder, course_file=course_file, exercise=exercise, assignment=assignment,
                                     sandbox=False if no_sandbox else None))
-    if as_json:
+    if output_format == "json":
         click.echo(summary_json(result))
     else:
         print_report(result, Console())
+
+
+def _check_for_classroom(course_file: Path, folder: Path, exercise: str | None, assignment: str | None,
+                         github_output: bool, no_sandbox: bool) -> None:
+    """Classroom's results, whatever happens: a course or submission that cannot be graded is an "error" result
+    worth 0 of the visible points (the reporter then shows why), not a step that dies without output."""
+    from grader.platforms import classroom
+
+    if github_output and not os.environ.get("GITHUB_OUTPUT"):  # said before the checks run, not after
+        raise click.UsageError("--github-output writes the step's output for GitHub Actions, but $GITHUB_OUTPUT is "
+                               "not set: this is not a GitHub Actions step. Leave the option out to print the JSON.")
+    try:
+        result = api.check(folder, course_file=course_file, exercise=exercise, assignment=assignment,
+                           sandbox=False if no_sandbox else None)
+        payload = classroom.results(result)
+    except GraderError as error:
+        result, payload = None, classroom.error_results(str(error), _run(
+            lambda: api.visible_points(course_file, assignment)))
+    if not github_output:
+        click.echo(json.dumps(payload, indent=2))
+        return
+    _run(lambda: classroom.write_github_output(payload))
+    if result is not None:
+        print_report(result, Console())
+    else:
+        click.echo(payload["tests"][0]["message"], err=True)
 
 
 @main.command()
@@ -121,6 +163,19 @@ def export_gradescope(course_file: Path, out: Path, assignment: str | None, secr
                                               secret=secret_folder))
     click.echo(f"wrote {path}: upload it in Gradescope (Configure Autograder, zip file). It holds the course secret, "
                "so keep it as private as the secret itself.")
+
+
+@export.command("classroom")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The assignment's template repository (e.g. the handout from grader release).")
+@click.option("--assignment", help="The assignment it checks (e.g. forward_pass) [default: every exercise].")
+@click.pass_obj
+def export_classroom(course_file: Path, out: Path, assignment: str | None) -> None:
+    """GitHub Classroom's autograding workflow: each check's own points, recorded by Classroom's reporter."""
+    path = _run(lambda: api.export_classroom(out, course_file=course_file, assignment=assignment))
+    points = _run(lambda: api.visible_points(course_file, assignment))
+    click.echo(f"wrote {path}: push it with the template repository. Classroom records up to {points:g} points "
+               "(the visible checks, on the public inputs); the grade is grader grade on the collected repositories.")
 
 
 @main.group()

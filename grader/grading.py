@@ -20,7 +20,7 @@ from grader.references.store import DATA, References, load_references
 from grader.secret import load_secret
 from grader.replay import Recording
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
-from grader.sandbox.bwrap import bwrap_path
+from grader.sandbox.bwrap import BROKEN, bwrap_path, bwrap_works
 from grader.sandbox.limits import Limits
 from grader.snapshot import Snapshot, take, written
 from grader.strategies import grading_settings
@@ -57,12 +57,21 @@ def user_ids(name: str) -> tuple[int, int]:
 
 
 def resolve_sandbox(sandbox: bool | None) -> bool:
-    """None means: sandbox if bubblewrap is installed. True where it is not installed is an error."""
-    available = bwrap_path() is not None
-    if sandbox and not available:
-        raise GraderError("bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. "
-                          "Install it (apt-get install bubblewrap) or grade without it using --no-sandbox.")
-    return available if sandbox is None else sandbox
+    """None means: sandbox if bubblewrap is installed and works here. True where it does not is an error, said
+    once, before any student is graded (a sandbox that cannot start would fail every call)."""
+    if sandbox is False:
+        return False
+    if bwrap_path() is None:
+        if sandbox:
+            raise GraderError("bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. "
+                              "Install it (apt-get install bubblewrap) or grade without it using --no-sandbox.")
+        return False
+    if not bwrap_works():
+        if sandbox:
+            raise GraderError(f"{BROKEN} Allow them (on Ubuntu: sudo sysctl kernel.apparmor_restrict_unprivileged_"
+                              "userns=0), or grade without the sandbox using --no-sandbox, only for code you trust.")
+        return False
+    return True
 
 
 def grade_submission(

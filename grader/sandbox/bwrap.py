@@ -12,6 +12,7 @@ The grader imports this module, never the worker.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import shutil
@@ -36,6 +37,7 @@ def bwrap_path() -> str | None:
 
 
 @lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def bwrap_works(user: str | None = None) -> bool:
     """Whether bubblewrap can make its sandbox here, run by ``user`` if given: containers (Gradescope's, Docker's
     defaults) often forbid the namespaces it needs, and then every call would fail."""
@@ -49,6 +51,19 @@ def bwrap_works(user: str | None = None) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
+
+
+BROKEN = ("bubblewrap (bwrap) is installed but cannot make its sandbox on this machine: unprivileged user namespaces "
+          "are off (Ubuntu 24.04's AppArmor rule, a container's seccomp profile, or a kernel setting).")
+
+
+def sandbox_warning() -> str | None:
+    """Why code would run unsandboxed here, for a warning; None when bubblewrap works."""
+    if bwrap_path() is None:
+        return "bubblewrap (bwrap) is not installed, so your code runs in a plain process, not sandboxed."
+    if not bwrap_works():
+        return f"{BROKEN} Your code runs in a plain process, not sandboxed."
+    return None
 
 
 def interpreter() -> Path:
