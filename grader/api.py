@@ -137,3 +137,26 @@ def build_nbgrader_course(out: str | Path = "nbgrader_course", *, course_file: P
     from grader.jupyter.course_folder import build_course_folder
 
     return build_course_folder(load_course(course_file), Path(course_file), Path(out))
+
+
+def import_download(platform: str, download: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COURSE):
+    """Write an LMS download (Canvas' submissions zip, Gradescope's export) into the class layout ``out``/<student>/;
+    returns a grader.platforms.unpack.Imported."""
+    if platform == "canvas":
+        from grader.platforms import canvas
+
+        return canvas.import_submissions(Path(download), Path(out), load_course(course_file))
+    from grader.platforms import gradescope_submissions
+
+    return gradescope_submissions.import_submissions(Path(download), Path(out))
+
+
+def export_canvas(grades: str | Path, roster: str | Path, out: str | Path, *,
+                  course_file: Path = DEFAULT_COURSE) -> list[str]:
+    """Write Canvas' gradebook import CSV for a class run's ``grades`` folder and a Canvas ``roster``; return the
+    sentences about students left out."""
+    from grader.platforms import canvas
+
+    text, notes = canvas.gradebook(Path(grades), Path(roster), load_course(course_file))
+    Path(out).write_text(text, encoding="utf-8")
+    return notes

@@ -178,6 +178,51 @@ def export_classroom(course_file: Path, out: Path, assignment: str | None) -> No
                "(the visible checks, on the public inputs); the grade is grader grade on the collected repositories.")
 
 
+@export.command("canvas")
+@click.option("--grades", type=click.Path(path_type=Path), required=True, help="The --out folder of grader grade.")
+@click.option("--roster", type=click.Path(path_type=Path), required=True,
+              help="Canvas' gradebook export (Grades, Export): the students, their IDs and sections.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("canvas_grades.csv"), show_default=True,
+              help="The CSV to import in Canvas (Grades, Import).")
+@click.pass_obj
+def export_canvas(course_file: Path, grades: Path, roster: Path, out: Path) -> None:
+    """Canvas' gradebook import CSV: the roster's students, one points column per assignment graded."""
+    notes = _run(lambda: api.export_canvas(grades, roster, out, course_file=course_file))
+    click.echo(f"wrote {out}: import it in Canvas (Grades, Import). Students without a grade have empty cells, "
+               "which Canvas leaves as they are.")
+    for note in notes:
+        click.echo(f"  {note}")
+
+
+@main.group("import")
+def import_() -> None:
+    """Turn an LMS download into the class layout, ROOT/<student>/, that grader grade reads."""
+
+
+def _import(platform: str, course_file: Path, download: Path, out: Path) -> None:
+    imported = _run(lambda: api.import_download(platform, download, out, course_file=course_file))
+    click.echo(imported.summary())
+    click.echo(f"next: grader grade {out} --out grades")
+
+
+@import_.command("canvas")
+@click.argument("download", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the class.")
+@click.pass_obj
+def import_canvas(course_file: Path, download: Path, out: Path) -> None:
+    """Canvas' submissions zip (Download Submissions): files <name>_<id>_<submission>_<file>, into OUT/<name>_<id>/."""
+    _import("canvas", course_file, download, out)
+
+
+@import_.command("gradescope")
+@click.argument("download", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the class.")
+@click.pass_obj
+def import_gradescope(course_file: Path, download: Path, out: Path) -> None:
+    """Gradescope's Export Submissions zip: each submitter's files into OUT/<student ID>/."""
+    _import("gradescope", course_file, download, out)
+
+
 @main.group()
 def secret() -> None:
     """The course secret: the key of the grade-time inputs, which only the instructor holds."""

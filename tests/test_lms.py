@@ -1,0 +1,207 @@
+"""LMS downloads in (Canvas' submissions zip, Gradescope's export), Canvas' gradebook CSV out.
+
+The downloads are built here in the LMSs' documented layouts, with what students put in them: late
+work, resubmissions Canvas renamed, group submissions, notebooks beside modules, and names made to
+escape the class folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import COURSE, PROJECT, SECRET
+from grader.cli import main
+from grader.gradebook import grade_class
+from grader.platforms import unpack
+
+SOLUTIONS = PROJECT / "solutions"
+FORWARD_PASS = COURSE.only_assignment("forward_pass")
+
+
+def zip_of(path: Path, entries: dict[str, bytes], links: tuple[str, ...] = ()) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        for name in links:  # a Unix zip stores a link as its target's text, with the link's mode
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, "/etc/passwd")
+    return path
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def canvas_download(tmp_path: Path) -> Path:
+    softmax, dense = (SOLUTIONS / "softmax.py").read_bytes(), (SOLUTIONS / "dense.py").read_bytes()
+    return zip_of(tmp_path / "submissions.zip", {
+        "lovelaceada_101_9001_softmax.py": softmax,
+        "lovelaceada_101_9002_dense.py": b"def dense_forward(x, W, b, activation=None):\n    return None\n",
+        "lovelaceada_101_9003_dense-1.py": dense,  # uploaded again: Canvas renamed it, and it is the newer one
+        "lovelaceada_101_9004_accuracy.py": (SOLUTIONS / "accuracy.py").read_bytes(),
+        "babbagecharles_LATE_102_9005_forward_pass.ipynb": b"{}",
+        "hopperg_103_9006_notes-2.txt": b"not an exercise: its name is kept",
+        "../../escaped.py": b"print('out')",
+        "hopperg_103_9007_..\\..\\escaped.py": b"print('out')",
+        "readme.txt": b"not a submission",
+    }, links=("hopperg_103_9008_softmax.py",))
+
+
+def test_a_canvas_download_becomes_the_class_layout(tmp_path):
+    root = tmp_path / "class"
+    done = CliRunner().invoke(main, ["import", "canvas", str(canvas_download(tmp_path)), "--out", str(root)])
+    assert done.exit_code == 0, done.output
+    files = files_under(root)
+    assert sorted(files) == ["babbagecharles_102/forward_pass.ipynb", "hopperg_103/notes-2.txt",
+                             "lovelaceada_101/accuracy.py", "lovelaceada_101/dense.py", "lovelaceada_101/softmax.py"]
+    assert files["lovelaceada_101/dense.py"] == (SOLUTIONS / "dense.py").read_bytes()  # the resubmission won
+    assert not list(tmp_path.glob("**/escaped.py"))
+    for name in ("'../../escaped.py'", "readme.txt", "hopperg_103_9008_softmax.py", "an earlier upload of dense.py"):
+        assert name in done.output, name
+    assert "next: grader grade" in done.output
+
+
+def test_an_import_never_mixes_with_an_earlier_class(tmp_path):
+    root = tmp_path / "class"
+    (root / "someone").mkdir(parents=True)
+    done = CliRunner().invoke(main, ["import", "canvas", str(canvas_download(tmp_path)), "--out", str(root)])
+    assert done.exit_code == 1 and "is not an empty folder" in done.output
+
+
+def test_an_oversized_upload_is_left_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(unpack, "MAX_FILE_BYTES", 1000)
+    download = zip_of(tmp_path / "submissions.zip", {"ada_1_2_softmax.py": b"#" * 5000, "ada_1_3_dense.py": b"pass"})
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0 and "more than the" in done.output
+    assert sorted(files_under(tmp_path / "class")) == ["ada_1/dense.py"]
+
+
+def test_a_file_that_is_not_a_zip_is_said(tmp_path):
+    (tmp_path / "grades.csv").write_text("Student,ID\n")
+    done = CliRunner().invoke(main, ["import", "canvas", str(tmp_path / "grades.csv"), "--out", str(tmp_path / "c")])
+    assert done.exit_code == 1 and "is not a zip file" in done.output
+
+
+METADATA = """\
+submission_11:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '2041'
+    :email: ada@example.edu
+  :created_at: 2026-11-20 10:00:00.000000000 -08:00
+  :score: 0.0
+submission_12:
+  :submitters:
+  - :name: Grace Hopper
+    :sid: '2042'
+    :email: grace@example.edu
+  - :name: Alan Turing
+    :sid:
+    :email: alan.turing@example.edu
+"""
+
+
+def test_a_gradescope_export_becomes_the_class_layout(tmp_path):
+    softmax = (SOLUTIONS / "softmax.py").read_bytes()
+    download = zip_of(tmp_path / "export.zip", {
+        "assignment_7_export/submission_metadata.yml": METADATA.encode(),
+        "assignment_7_export/submission_11/softmax.py": softmax,
+        "assignment_7_export/submission_12/exercises/softmax.py": softmax,
+        "assignment_7_export/submission_12/__MACOSX/._softmax.py": b"\0",
+        "assignment_7_export/submission_99/softmax.py": softmax,
+        "assignment_7_export/submission_11/../../../escaped.py": b"print('out')",
+    }, links=("assignment_7_export/submission_11/link.py",))
+    root = tmp_path / "class"
+    done = CliRunner().invoke(main, ["import", "gradescope", str(download), "--out", str(root)])
+    assert done.exit_code == 0, done.output
+    files = files_under(root)
+    assert sorted(files) == ["2041/softmax.py", "2042/__MACOSX/._softmax.py", "2042/exercises/softmax.py",
+                             "alan.turing/__MACOSX/._softmax.py", "alan.turing/exercises/softmax.py"]
+    assert "submission_99" in done.output and "link.py" in done.output and "escaped.py" in done.output
+    assert not list(tmp_path.glob("**/escaped.py"))
+
+
+def test_a_gradescope_zip_without_its_metadata_is_said(tmp_path):
+    download = zip_of(tmp_path / "export.zip", {"submission_11/softmax.py": b""})
+    done = CliRunner().invoke(main, ["import", "gradescope", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 1 and "submission_metadata.yml" in done.output
+
+
+ROSTER = (
+    "\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,"
+    "\"A Dense layer by hand: softmax, forward pass, accuracy (4321)\",Quiz 1 (4400)\n"
+    "    Points Possible,,,,,28.00,10.00\n"
+    "\"Lovelace, Ada\",101,S0001,ada,Section A,,9\n"
+    "\"Babbage, Charles\",102,S0002,charles,Section B,,7\n"
+    "\"Hopper, Grace\",103,S0003,grace,Section A,,8\n"
+)
+
+
+def canvas_rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def export_canvas(tmp_path: Path, grades: Path) -> tuple[Path, str]:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    out = tmp_path / "canvas.csv"
+    done = CliRunner().invoke(main, ["export", "canvas", "--grades", str(grades), "--roster",
+                                     str(tmp_path / "roster.csv"), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    return out, done.output
+
+
+def test_the_canvas_csv_has_canvas_columns_and_points_only(tmp_path):
+    grades = tmp_path / "grades"
+    grades.mkdir()
+    exercise = lambda name, score: {"name": name, "score": score}  # noqa: E731
+    (grades / "summary.json").write_text(json.dumps([
+        {"submission": "lovelaceada_101", "exercises": [exercise("softmax", 11), exercise("dense", 10),
+                                                         exercise("accuracy", 6), exercise("one_hot", 4)]},
+        {"submission": "S0002", "exercises": [exercise("softmax", 3)]},
+        {"submission": "stranger_999", "exercises": [exercise("softmax", 11)]},
+    ]))
+    out, printed = export_canvas(tmp_path, grades)
+    header = next(csv.reader(io.StringIO(out.read_text())))
+    learning = COURSE.only_assignment("learning").assignments[0]
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                      "A Dense layer by hand: softmax, forward pass, accuracy (4321)", learning.title]
+    rows = canvas_rows(out)
+    assert rows[0]["Student"].strip() == "Points Possible"
+    assert float(rows[0][header[5]]) == sum(e.max_score for e in FORWARD_PASS.exercises())
+    by_id = {row["ID"]: row for row in rows[1:]}
+    assert by_id["101"][header[5]] == "27" and by_id["101"][header[6]] == "4"
+    assert by_id["102"][header[5]] == "3" and by_id["102"][header[6]] == ""  # not graded: Canvas leaves it
+    assert by_id["103"][header[5]] == "" and by_id["103"]["Section"] == "Section A"
+    assert "stranger_999: no roster rows match" in printed
+    assert f"Canvas makes a new assignment '{learning.title}'" in printed
+
+
+@pytest.mark.slow
+def test_canvas_in_grades_canvas_out(tmp_path):
+    """The whole trip: Canvas' download imported, graded on the grade-time inputs, and the CSV Canvas imports."""
+    root = tmp_path / "class"
+    done = CliRunner().invoke(main, ["import", "canvas", str(canvas_download(tmp_path)), "--out", str(root)])
+    assert done.exit_code == 0, done.output
+    grade_class(root, tmp_path / "grades", FORWARD_PASS, jobs=2, sandbox=True, secret=SECRET)
+    out, _ = export_canvas(tmp_path, tmp_path / "grades")
+    by_id = {row["ID"]: row for row in canvas_rows(out)[1:]}
+    column = "A Dense layer by hand: softmax, forward pass, accuracy (4321)"
+    assert float(by_id["101"][column]) == sum(e.max_score for e in FORWARD_PASS.exercises())  # Ada's resubmission
+    assert float(by_id["102"][column]) == 0  # an empty notebook earns nothing, and is still a grade
+
+
+def test_a_damaged_entry_is_left_out_and_the_rest_imported(tmp_path):
+    download = zip_of(tmp_path / "submissions.zip", {"o_brien_1_2_softmax.py": b"A" * 64, "o_brien_1_3_dense.py": b"pass"})
+    data = download.read_bytes()
+    download.write_bytes(data.replace(b"A" * 64, b"B" * 64, 1))  # the stored bytes no longer match their CRC
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0 and "damaged in the download" in done.output
+    assert sorted(files_under(tmp_path / "class")) == ["o_brien_1/dense.py"]  # a name with "_" in it is fine
