@@ -14,7 +14,7 @@ from grader import __version__, api
 from grader.course import DEFAULT_COURSE
 from grader.errors import GraderError
 from grader.reports import print_report, summary_json
-from grader.sandbox.bwrap import sandbox_warning
+from grader.sandbox.bwrap import limits_warning, sandbox_warning
 
 
 def _run(action):
@@ -53,9 +53,9 @@ def check(course_file: Path, folder: Path, exercise: str | None, assignment: str
     output_format = "json" if as_json else output_format
     if github_output and output_format != "classroom":
         raise click.UsageError("--github-output goes with --format classroom.")
-    warning = None if no_sandbox else sandbox_warning()
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
+    for warning in (None if no_sandbox else sandbox_warning(), limits_warning()):
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
     if output_format == "classroom":
         _check_for_classroom(course_file, folder, exercise, assignment, github_output, no_sandbox)
         return

@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from grader.keras_service import KerasUnavailable
 from grader.student_process import Raised, Returned
 
 
@@ -88,7 +89,10 @@ class CheckFailed(Exception):
     @property
     def hints(self) -> tuple[str, ...]:
         if self._hints is None:
-            self._hints = self._explain() if self._explain else ()
+            try:
+                self._hints = self._explain() if self._explain else ()
+            except KerasUnavailable:  # a hint that cannot weigh every known mistake could mislead: none
+                self._hints = ()
         return self._hints
 
     @property
@@ -99,7 +103,10 @@ class CheckFailed(Exception):
         """Which of ``candidates`` explain this failure (only those are worked out)."""
         if self._hints is not None or self._explain is None:
             return tuple(hint for hint in self.hints if hint in candidates)
-        return self._explain(set(candidates))
+        try:
+            return self._explain(set(candidates))
+        except KerasUnavailable:
+            return ()
 
     def restated(self, problem: str) -> CheckFailed:
         """The same failure (and hints, still unevaluated) with ``problem`` as its text."""
@@ -326,6 +333,8 @@ def _explainer(example: tuple, mistakes: tuple[Mistake, ...], oracle, expected, 
                     with np.errstate(all="ignore"):
                         shown = mistake.symptom(*((oracle,) if mistake.symptom_needs_keras else ()),
                                                 got, expected, *example)
+                except KerasUnavailable:
+                    raise
                 except Exception:  # noqa: BLE001 - not on this input
                     shown = False
                 if shown:
@@ -364,7 +373,9 @@ def _wrong_answers(example: tuple, mistakes: tuple[Mistake, ...], oracle, expect
         try:
             with np.errstate(all="ignore"):
                 wrong = mistake.wrong(oracle, expected, *example)
-        except Exception:  # noqa: BLE001 - that mistake cannot be made on this input (or Keras is not here)
+        except KerasUnavailable:
+            raise  # the hints are not worked out at all (CheckFailed.hints): one left out could make another mislead
+        except Exception:  # noqa: BLE001 - that mistake cannot be made on this input
             continue
         if wrong is not None:
             yield mistake, wrong

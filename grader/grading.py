@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -56,6 +57,11 @@ def user_ids(name: str) -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
+NATIVE_WINDOWS = ("The grader runs your code in a worker process that needs POSIX process control, which native "
+                  "Windows lacks. Use WSL: in PowerShell, wsl --install -d Ubuntu; then set up and run grader check "
+                  "inside Ubuntu, as the README's Linux recipe says.")
+
+
 def resolve_sandbox(sandbox: bool | None) -> bool:
     """None means: sandbox if bubblewrap is installed and works here. True where it does not is an error, said
     once, before any student is graded (a sandbox that cannot start would fail every call)."""
@@ -99,6 +105,8 @@ def grade_submission(
     grader running as root), the student's code runs as that user, on a private copy it owns.
     """
     owner = user_ids(worker_user) if worker_user else None
+    if os.name == "nt":
+        raise GraderError(NATIVE_WINDOWS)
     settings = worker_settings(course, resolve_sandbox(sandbox), secret, owner)
     hypothesis_settings = grading_settings(course.grading.max_examples)
     results = []
@@ -198,7 +206,11 @@ def _modules_folder(path: Path, course: Course, stack: ExitStack) -> tuple[Path,
             return path, None  # neither: each exercise says which file is missing
     else:
         notebook = path
-    from grader.jupyter.submission import notebook_to_folder  # nbformat's import takes seconds: only for notebooks
+    try:
+        from grader.jupyter.submission import notebook_to_folder  # nbformat's import takes seconds: only for notebooks
+    except ImportError as error:
+        raise GraderError(f"Grading a notebook needs Jupyter's packages, which this install lacks ({error.name}): "
+                          "pip install -e '.[notebook]' adds them.") from None
 
     scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="grader-notebook-")))
     return notebook_to_folder(notebook, scratch / "notebook", course), notebook.name

@@ -106,10 +106,25 @@ def use(address: tuple[str, bytes] | None) -> None:
     _address, _client = address, None
 
 
+class KerasUnavailable(RuntimeError):
+    """TensorFlow (and Keras) is not installed here, as on a student's laptop with the lean install: only the
+    recorded Keras results are known. Every input a check draws is recorded, so verdicts are the same; what
+    needs a live answer (shrinking a failure further, some hints) is left out."""
+
+
+NOT_SHRUNK = ("A failing input (TensorFlow is not installed here, so it was not shrunk to the smallest one and the "
+              "hints that ask Keras about other inputs are left out; pip install -e '.[keras]' adds them):")
+"""The heading of a failure found without TensorFlow (grader.checks.base)."""
+
+
 def compute(operation: str, arrays: tuple, params: dict):
     """What grader.keras_reference's ``operation`` gives: from the service if this process uses one, else here."""
     if _address is None:
-        return getattr(importlib.import_module("grader.keras_reference"), operation)(*arrays, **params)
+        try:
+            reference = importlib.import_module("grader.keras_reference")
+        except ImportError as error:
+            raise KerasUnavailable(f"Keras is not installed here ({error})") from None
+        return getattr(reference, operation)(*arrays, **params)
     with _client_lock:
         status, value = _ask((operation, arrays, params))
     if status != "ok":

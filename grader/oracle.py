@@ -38,6 +38,8 @@ class Oracle:
         self.recorded = recorded if recorded is not None else {}
         self.record = record
         self.misses = 0
+        self.unavailable = False
+        """True once a live answer was needed and TensorFlow is not installed (keras_service.KerasUnavailable)."""
         self._live: OrderedDict[str, object] = OrderedDict()
         """The last LIVE_RESULTS live results: the smallest failing inputs and the hints' Keras answers recur
         from one student to the next (a grading process keeps its oracle for the whole run)."""
@@ -122,7 +124,11 @@ class Oracle:
         if key in self._live:
             self._live.move_to_end(key)
             return self._live[key]
-        result = compute()
+        try:
+            result = compute()
+        except keras_service.KerasUnavailable:
+            self.unavailable = True
+            raise
         self._live[key] = result
         if len(self._live) > LIVE_RESULTS:
             self._live.popitem(last=False)

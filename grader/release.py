@@ -28,7 +28,22 @@ line with your code, using NumPy only.
 
 ## Set up once
 
-    python3 -m venv .venv && .venv/bin/pip install -e .
+Python 3.10, 3.11 or 3.12, on Linux, macOS (Intel or Apple Silicon) or Windows in WSL.
+
+- Linux, and Windows in WSL (`wsl --install -d Ubuntu` in PowerShell, then work inside Ubuntu):
+
+      sudo apt-get install -y python3-venv bubblewrap   # bubblewrap runs your code sandboxed
+      python3 -m venv .venv && .venv/bin/pip install -e .
+
+- macOS (no bubblewrap there: your code runs in a plain process, under the same timeouts):
+
+      python3 -m venv .venv && .venv/bin/pip install -e .
+
+That installs NumPy and the checks, nothing more. If your course uses notebooks, add Jupyter's
+packages: `.venv/bin/pip install -e '.[notebook]'`. TensorFlow is optional: the Keras answers the
+checks need come with the exercises, so your points are the same without it; with it
+(`.venv/bin/pip install -e '.[keras]'`, about 2 GB), a failure is shrunk to its smallest input
+and more hints are worked out.
 
 ## Check your work
 

@@ -92,3 +92,18 @@ def test_github_output_outside_actions_is_refused_before_grading(monkeypatch):
     monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
     done = CliRunner().invoke(main, ["check", str(PROJECT / "solutions"), "--format", "classroom", "--github-output"])
     assert done.exit_code == 2 and "$GITHUB_OUTPUT is not set" in done.output
+
+
+def test_results_fit_in_the_reporters_environment_variable():
+    """A student's code chooses how long its messages are (what it raises is in them): the results stay small enough
+    for the one environment variable the reporter reads, and still carry every test and its points."""
+    from grader.platforms.classroom import RESULT_BYTES, encoded, results
+    from grader.results import CheckResult, ExerciseResult, SubmissionResult
+
+    flood = "☃ raised by the student's code\n" * 20_000
+    checks = tuple(CheckResult(f"check_{i}", "a check", 2.0, False, feedback=flood, hint=f"hint {i}") for i in range(40))
+    payload = results(SubmissionResult("s", (ExerciseResult("softmax", "failed", checks),)))
+    assert len(json.dumps(payload, ensure_ascii=False).encode()) <= RESULT_BYTES
+    assert len(encoded(payload)) < 128 * 1024  # Linux's limit on one variable (MAX_ARG_STRLEN)
+    assert len(payload["tests"]) == 40 and payload["max_score"] == 80
+    assert all("grader check shows the whole feedback" in test["message"] for test in payload["tests"])

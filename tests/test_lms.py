@@ -80,7 +80,7 @@ def test_an_oversized_upload_is_left_out(tmp_path, monkeypatch):
     monkeypatch.setattr(unpack, "MAX_FILE_BYTES", 1000)
     download = zip_of(tmp_path / "submissions.zip", {"ada_1_2_softmax.py": b"#" * 5000, "ada_1_3_dense.py": b"pass"})
     done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
-    assert done.exit_code == 0 and "more than the" in done.output
+    assert done.exit_code == 0 and "more than a submission may hold" in done.output
     assert sorted(files_under(tmp_path / "class")) == ["ada_1/dense.py"]
 
 
@@ -123,8 +123,8 @@ def test_a_gradescope_export_becomes_the_class_layout(tmp_path):
     done = CliRunner().invoke(main, ["import", "gradescope", str(download), "--out", str(root)])
     assert done.exit_code == 0, done.output
     files = files_under(root)
-    assert sorted(files) == ["2041/softmax.py", "2042/__MACOSX/._softmax.py", "2042/exercises/softmax.py",
-                             "alan.turing/__MACOSX/._softmax.py", "alan.turing/exercises/softmax.py"]
+    assert sorted(files) == ["2041/softmax.py", "2042/exercises/softmax.py",
+                             "alan.turing@example.edu/exercises/softmax.py"]  # no sid: the whole email
     assert "submission_99" in done.output and "link.py" in done.output and "escaped.py" in done.output
     assert not list(tmp_path.glob("**/escaped.py"))
 
@@ -203,5 +203,90 @@ def test_a_damaged_entry_is_left_out_and_the_rest_imported(tmp_path):
     data = download.read_bytes()
     download.write_bytes(data.replace(b"A" * 64, b"B" * 64, 1))  # the stored bytes no longer match their CRC
     done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
-    assert done.exit_code == 0 and "damaged in the download" in done.output
+    assert done.exit_code == 0 and "could not be written (BadZipFile" in done.output
     assert sorted(files_under(tmp_path / "class")) == ["o_brien_1/dense.py"]  # a name with "_" in it is fine
+
+
+# What a dishonest or careless student (or a messy class) put in front of the importers and the export.
+
+def test_gradescope_students_are_never_merged_into_one_folder(tmp_path):
+    person = lambda sid, email: f"  - :name: someone\n    :sid: {sid}\n    :email: {email}\n"  # noqa: E731
+    metadata = ("submission_1:\n  :submitters:\n" + person("'12345'", "ada@school.edu")
+                + "submission_2:\n  :submitters:\n" + person("", "12345@evil.example")  # no sid: the whole email
+                + "submission_3:\n  :submitters:\n" + person("0123", "a@school.edu")  # YAML 1.1 would read 83
+                + "submission_4:\n  :submitters:\n" + person("'A1'", "b@school.edu")
+                + "submission_5:\n  :submitters:\n" + person("'a1'", "c@school.edu")  # one folder on a Mac: neither
+                + "submission_6:\n  :submitters: not a list\n")  # no people: the folder's own name
+    nine = lambda item: "[" + ", ".join([item] * 9) + "]"  # noqa: E731
+    bomb = ("submission_7:\n  :submitters:\n"  # a billion-laughs alias bomb where an ID belongs: no ID
+            f"  - :sid: &l1 {nine('lol')}\n    :email: &l2 {nine('*l1')}\n"
+            f"  - :sid: &l3 {nine('*l2')}\n    :email: {nine('*l3')}\n")
+    files = {f"export/submission_{n}/softmax.py": f"# {n}".encode() for n in range(1, 8)}
+    download = zip_of(tmp_path / "export.zip", {"export/submission_metadata.yml": (metadata + bomb).encode(), **files})
+    done = CliRunner().invoke(main, ["import", "gradescope", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    files = files_under(tmp_path / "class")
+    assert files["12345/softmax.py"] == b"# 1" and files["12345@evil.example/softmax.py"] == b"# 2"
+    assert files["0123/softmax.py"] == b"# 3"
+    assert not any(name.casefold().startswith("a1/") for name in files)
+    assert "both are left out" in done.output
+    assert files["submission_6/softmax.py"] == b"# 6"
+
+
+def test_canvas_debris_and_ties_never_replace_the_work(tmp_path):
+    download = zip_of(tmp_path / "submissions.zip", {
+        "ada_1_2_softmax.py": b"# the work",
+        "__MACOSX/._ada_1_2_softmax.py": b"\0AppleDouble",
+        "ada_1_1_dense.py": b"# older submission",
+        "ada_1_3_dense.py": b"# newer submission",  # the same count: the newer submission wins, whatever the order
+        "Ada_1_4_accuracy.py": b"# the same student, capitalised",
+        "eve_5_6_" + "é" * 130 + ".py": b"# a name the disk refuses",
+        "eve_5_6_softmax.py": b"# eve's work",
+    })
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    files = files_under(tmp_path / "class")
+    assert files == {"ada_1/softmax.py": b"# the work", "ada_1/dense.py": b"# newer submission",
+                     "ada_1/accuracy.py": b"# the same student, capitalised", "eve_5/softmax.py": b"# eve's work"}
+    assert "could not be written" in done.output  # the long name, said; the rest imported
+
+
+def export_with(tmp_path: Path, roster: str, summary) -> tuple[int, str, Path]:
+    grades = tmp_path / "grades"
+    grades.mkdir(exist_ok=True)
+    (grades / "summary.json").write_text(summary if isinstance(summary, str) else json.dumps(summary))
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
+    out = tmp_path / "canvas.csv"
+    done = CliRunner().invoke(main, ["export", "canvas", "--grades", str(grades), "--roster",
+                                     str(tmp_path / "roster.csv"), "--out", str(out)])
+    return done.exit_code, done.output, out
+
+
+def test_canvas_points_land_only_where_they_belong(tmp_path):
+    roster = ("Student,ID,SIS User ID,SIS Login ID,Section,Learning Journal Week 1 (20),learning (21)\n"
+              "\"=HYPERLINK(\"\"http://evil\"\")\",1,,,=cmd|' /C calc'!A0,4,\n"
+              "Bob,2,S2\n"  # a short row
+              "Cat,,S3,,Section A,,\n")  # no Canvas ID
+    summary = [{"submission": "x_1", "exercises": [{"name": "one_hot", "score": 3}]},
+               {"submission": "S2", "exercises": [{"name": "one_hot", "score": 2}]},
+               {"submission": "bob_2", "exercises": [{"name": "one_hot", "score": 4}]},  # a second folder for Bob
+               {"submission": "S3", "exercises": [{"name": "one_hot", "score": 1}]}]
+    code, printed, out = export_with(tmp_path, roster, summary)
+    assert code == 0, printed
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    assert rows[0][5:] == ["learning (21)"]  # not "Learning Journal Week 1 (20)", which merely starts alike
+    assert rows[2][0].startswith("'=") and rows[2][4].startswith("'=")  # names and sections never run as formulas
+    assert rows[2][5] == "3" and rows[3][5] == "" and rows[4][5] == "1"
+    assert "matches 2 graded folders (S2, bob_2): left empty" in printed
+
+
+def test_two_roster_columns_for_one_assignment_are_the_instructors_to_settle(tmp_path):
+    roster = "Student,ID,SIS User ID,SIS Login ID,Section,learning (21),Learning (22)\nAda,1,,,,,\n"
+    code, printed, _ = export_with(tmp_path, roster, [])
+    assert code == 1 and "2 columns for assignment learning" in printed
+
+
+@pytest.mark.parametrize("summary", ["{not json", "{}", "[{\"exercises\": []}]", "[1, 2]"])
+def test_a_summary_that_is_not_grader_grades_is_said(tmp_path, summary):
+    code, printed, _ = export_with(tmp_path, "Student,ID\nAda,1\n", summary)
+    assert code == 1 and "is not the summary.json grader grade writes" in printed

@@ -6,11 +6,12 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from hypothesis import given, seed, settings
+from hypothesis import given, reject, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from grader.compare import CheckFailed, show
+from grader.keras_service import NOT_SHRUNK, KerasUnavailable
 from grader.oracle import Oracle
 from grader.references.store import BatchSet, References
 from grader.replay import Recording
@@ -145,6 +146,8 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
         except CheckFailed as failure:
             failures.append((example, failure))
             raise
+        except KerasUnavailable:  # an input with no recorded answer, and no TensorFlow to compute one: not judged
+            reject()  # (only shrinking meets such inputs: every input the grading draws is recorded)
 
     if ctx.references.secret:  # grade-time inputs: drawn from the course secret, not from the public derandomized seed
         property_holds = seed(ctx.references.seed(ctx.key))(property_holds)
@@ -155,9 +158,9 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
     except CheckFailed:
         if not failures:
             failures.append(replay_failure)
-        raise _on_input(*failures[-1], names, failures[:VOTERS] + voters) from None
+        raise _on_input(*failures[-1], names, failures[:VOTERS] + voters, ctx.oracle.unavailable) from None
     except Flaky:
-        failed = _on_input(*failures[-1], names, failures)
+        failed = _on_input(*failures[-1], names, failures, ctx.oracle.unavailable)
         raise CheckFailed(
             f"{failed.problem}\nIt failed on this input once and passed on it another time.",
             "Does your function keep state between calls, or use randomness?",
@@ -184,9 +187,11 @@ def _argument(name: str, value) -> str:
     return f"{name} = {shown.strip()}" if "\n" not in shown and len(shown) <= 80 else f"{name} =\n{shown}"
 
 
-def _on_input(example: tuple, failure: CheckFailed, names: tuple[str, ...], seen: list) -> CheckFailed:
+def _on_input(example: tuple, failure: CheckFailed, names: tuple[str, ...], seen: list,
+              unshrunk: bool = False) -> CheckFailed:
     arguments = "\n".join(_argument(name, value) for name, value in zip(names, example))
-    return CheckFailed(f"Smallest failing input found:\n{arguments}\n{failure.problem}", _likeliest_hint(failure, seen))
+    heading = NOT_SHRUNK if unshrunk else "Smallest failing input found:"
+    return CheckFailed(f"{heading}\n{arguments}\n{failure.problem}", _likeliest_hint(failure, seen))
 
 
 VOTERS = 3

@@ -83,7 +83,7 @@ def any_axis(ctx: Context) -> None:
 
 
 def float16(ctx: Context) -> None:
-    scores = strategies.logits(dtypes=(np.dtype("float16"),))
+    scores = strategies.logits(bound=20.0, dtypes=(np.dtype("float16"),))  # exp(11.1) already overflows float16
     check_property(ctx, scores.map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
 
 
@@ -158,8 +158,8 @@ def _mnist(ctx: Context, hidden: bool) -> None:
 CHECKS = (
     Check("matches_keras", "softmax(z) equals keras.ops.softmax(z) on 1-D, 2-D and 3-D float32 and float64 scores",
           matches_keras),
-    Check("float16", "float16 scores (3 significant digits, largest value 65504: exp(12) already overflows) give "
-          "Keras' softmax", float16),
+    Check("float16", "float16 scores up to +-20 (3 significant digits, largest value 65504: exp(12) already "
+          "overflows) give Keras' softmax", float16),
     Check("any_axis", "softmax(z, axis) equals Keras along any axis, given as a positive or negative index", any_axis),
     Check("large_logits", "softmax stays finite and right for scores in the thousands", large_logits),
     Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),

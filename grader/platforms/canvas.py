@@ -21,15 +21,20 @@ import csv
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Course
 from grader.errors import GraderError
-from grader.platforms.unpack import Imported, is_regular, new_root, open_download, safe_parts, student_name, write_file
+from grader.reports import spreadsheet_safe
+from grader.platforms.unpack import (Imported, apart, is_debris, is_regular, new_root, open_download, safe_parts,
+                                    student_name, write_file)
 
 CANVAS_NAME = re.compile(r"^(?P<name>[^/]+?)_(?:late_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
+CANVAS_COLUMN = re.compile(r"^(?P<name>.+?) \((?P<number>\d+)\)$")
+"""An assignment's column in Canvas' gradebook export: its name, then its number in brackets."""
 RESUBMITTED = re.compile(r"^(?P<stem>.+?)-(?P<count>\d+)(?P<suffix>\.[A-Za-z0-9]+)$")
 ROSTER_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"
@@ -50,14 +55,17 @@ def _original_name(file: str, expected: set[str]) -> tuple[str, int]:
 
 
 def import_submissions(download: Path, root: Path, course: Course) -> Imported:
-    """Write Canvas' submissions zip into ``root``, one folder per student."""
+    """Write Canvas' submissions zip into ``root``, one folder per student (per Canvas user id)."""
     imported = Imported(root)
     expected = expected_files(course)
     with open_download(download) as archive:
         new_root(root)
-        latest: dict[tuple[str, str], tuple[int, object]] = {}
+        latest: dict[tuple[str, str], tuple[tuple[int, int], zipfile.ZipInfo]] = {}
+        names: dict[str, tuple[int, str]] = {}  # user id -> (submission id, the name Canvas gave) of their latest
         for info in archive.infolist():
             parts = safe_parts(info.filename)
+            if parts is not None and is_debris(parts):
+                continue  # __MACOSX/._x, .DS_Store: never the student's work
             if parts is None or not is_regular(info):
                 if not info.is_dir():
                     imported.left_out.append(f"{info.filename!r}: not a plain file inside the download")
@@ -67,22 +75,28 @@ def import_submissions(download: Path, root: Path, course: Course) -> Imported:
                 imported.left_out.append(f"{info.filename!r}: not named <name>_<id>_<submission>_<file> as Canvas "
                                          "names submissions")
                 continue
-            student = student_name(f"{match['name']}_{match['user']}")
+            user, submission = match["user"], int(match["submission"])
+            if submission >= names.get(user, (-1, ""))[0]:
+                names[user] = (submission, match["name"].lower())
             name, count = _original_name(match["file"], expected)
-            safe = safe_parts(name)
-            if safe is None:
-                imported.left_out.append(f"{info.filename!r}: a file name that would leave the student's folder")
+            own = safe_parts(name)
+            if own is None or len(own) != 1 or is_debris(own):  # "..", ".DS_Store": never a file to write
+                imported.left_out.append(f"{info.filename!r}: the file's own name, {name!r}, cannot be a submission's")
                 continue
-            key = (student, "/".join(safe))
-            if key in latest and latest[key][0] >= count:
-                imported.left_out.append(f"{info.filename!r}: an earlier upload of {name} by {student}")
-                continue
+            name = own[0]
+            key, rank = (user, name), (count, submission)  # a resubmission's suffix, then the newer submission
             if key in latest:
-                imported.left_out.append(f"{latest[key][1].filename!r}: an earlier upload of {name} by {student}")
-            latest[key] = (count, info)
-        for (student, name), (_, info) in sorted(latest.items()):
-            write_file(imported, student, tuple(name.split("/")), lambda info=info: archive.read(info), info.file_size,
-                       repr(info.filename))
+                older = info if latest[key][0] > rank else latest[key][1]
+                imported.left_out.append(f"{older.filename!r}: an earlier upload of {name} by user {user}")
+                if latest[key][0] > rank:
+                    continue
+            latest[key] = (rank, info)
+        folders = apart({user: student_name(f"{name}_{user}") for user, (_, name) in names.items()}, "Canvas user",
+                        imported.left_out)
+        for (user, name), (_, info) in sorted(latest.items()):
+            if user in folders:
+                write_file(imported, folders[user], (name,), lambda info=info: archive.read(info), info.file_size,
+                           repr(info.filename))
     return imported
 
 
@@ -92,8 +106,11 @@ class Student:
 
     cells: dict[str, str]
 
+    def cell(self, column: str) -> str:
+        return (self.cells.get(column) or "").strip()  # a short row has None where its cells are missing
+
     def matches(self, folder: str) -> bool:
-        ids = [self.cells.get(column, "").strip() for column in ("ID", "SIS User ID", "SIS Login ID")]
+        ids = [self.cell(column) for column in ("ID", "SIS User ID", "SIS Login ID")]
         canvas_id = ids[0]
         return folder in [value for value in ids if value] or bool(canvas_id and folder.endswith(f"_{canvas_id}"))
 
@@ -116,46 +133,71 @@ def read_roster(path: Path) -> tuple[list[Student], list[str]]:
 
 
 def _column_for(assignment, headers: list[str]) -> str:
-    """The roster's column of ``assignment`` (Canvas' "<name> (<id>)"), else its title: a new Canvas assignment."""
-    for header in headers[len(ROSTER_COLUMNS):]:
-        name = header.lower()
-        if name.startswith(assignment.id.lower()) or name.startswith(assignment.title.lower()):
-            return header
-    return assignment.title
+    """The roster's column of ``assignment``: its id or title, alone or as Canvas writes it, "<name> (<number>)";
+    else its title, which Canvas makes a new assignment of. Two columns that fit are the instructor's to settle."""
+    names = {assignment.id.casefold(), assignment.title.casefold()}
+    fitting = [header for header in headers
+               if header.strip().casefold() in names
+               or (m := CANVAS_COLUMN.match(header.strip())) is not None and m["name"].casefold() in names]
+    if len(fitting) > 1:
+        raise GraderError(f"The roster has {len(fitting)} columns for assignment {assignment.id}: "
+                          f"{', '.join(repr(h) for h in fitting)}. Keep one in the roster (or rename the others).")
+    return fitting[0] if fitting else assignment.title
+
+
+def _results(grades: Path) -> list[tuple[str, list[tuple[str, float]]]]:
+    """(folder, [(exercise, score)]) of each submission in a class run's summary.json, or a sentence why not."""
+    summary_file = grades / "summary.json"
+    problem = f"{summary_file} is not the summary.json grader grade writes: give the --out folder of grader grade."
+    try:
+        results = json.loads(summary_file.read_text(encoding="utf-8"))
+        if not isinstance(results, list):
+            raise GraderError(problem)
+        return [(str(result["submission"]), [(str(e["name"]), float(e["score"])) for e in result["exercises"]])
+                for result in results]
+    except FileNotFoundError:
+        raise GraderError(f"{grades} has no summary.json: give the --out folder of grader grade.") from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        raise GraderError(problem) from None
 
 
 def gradebook(grades: Path, roster: Path, course: Course) -> tuple[str, list[str]]:
     """Canvas' import CSV from a class run's summary.json and the roster; and a sentence for each student left out."""
-    summary_file = grades / "summary.json"
-    if not summary_file.is_file():
-        raise GraderError(f"{grades} has no summary.json: give the --out folder of grader grade.")
-    results = json.loads(summary_file.read_text())
+    results = _results(grades)
     students, headers = read_roster(roster)
     assignment_of = {exercise.name: assignment for assignment in course.assignments for exercise in assignment.exercises}
-    columns = {assignment.id: _column_for(assignment, headers) for assignment in course.assignments}
-    points: dict[str, dict[str, float]] = {}
+    columns = {assignment.id: _column_for(assignment, headers[len(ROSTER_COLUMNS):]) for assignment in course.assignments}
+    matched: dict[int, list[tuple[str, list]]] = {}  # roster row -> the submissions that match it
     notes: list[str] = []
-    for result in results:
-        rows = [student for student in students if student.matches(result["submission"])]
+    for folder, exercises in results:
+        rows = [index for index, student in enumerate(students) if student.matches(folder)]
         if len(rows) != 1:
-            notes.append(f"{result['submission']}: {'no' if not rows else len(rows)} roster rows match the folder "
-                         "name (its Canvas ID, SIS User ID or SIS Login ID, or <name>_<Canvas ID>): not in the CSV")
+            notes.append(f"{folder}: {'no' if not rows else len(rows)} roster rows match the folder name (its Canvas "
+                         "ID, SIS User ID or SIS Login ID, or <name>_<Canvas ID>): not in the CSV")
             continue
-        totals = points.setdefault(rows[0].cells["ID"], {})
-        for exercise in result["exercises"]:
-            assignment = assignment_of.get(exercise["name"])
+        matched.setdefault(rows[0], []).append((folder, exercises))
+    points: dict[int, dict[str, float]] = {}
+    for row, submissions in matched.items():
+        if len(submissions) > 1:  # never add up two students' work, nor pick one of them
+            notes.append(f"{students[row].cell('Student') or students[row].cell('ID')}: the roster row matches "
+                         f"{len(submissions)} graded folders ({', '.join(f for f, _ in submissions)}): left empty")
+            continue
+        totals = points.setdefault(row, {})
+        for name, score in submissions[0][1]:
+            assignment = assignment_of.get(name)
             if assignment is not None:
-                totals[assignment.id] = totals.get(assignment.id, 0.0) + exercise["score"]
+                totals[assignment.id] = totals.get(assignment.id, 0.0) + score
     graded = [a for a in course.assignments if any(a.id in totals for totals in points.values())]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*ROSTER_COLUMNS, *(columns[a.id] for a in graded)])
     writer.writerow([POINTS_POSSIBLE, "", "", "", "",
                      *(f"{sum(e.max_score for e in a.exercises):g}" for a in graded)])
-    for student in students:
-        totals = points.get(student.cells["ID"], {})
-        writer.writerow([student.cells.get(column, "") for column in ROSTER_COLUMNS]
-                        + [f"{totals[a.id]:g}" if a.id in totals else "" for a in graded])
-    notes += [f"{a.id}: no column of the roster starts with its id or title, so Canvas makes a new assignment "
+    for row, student in enumerate(students):
+        totals = points.get(row, {})
+        text = [student.cells.get(column) or "" for column in ROSTER_COLUMNS]
+        text[0], text[4] = spreadsheet_safe(text[0]), spreadsheet_safe(text[4])  # names: never a formula; IDs: as is
+        writer.writerow(text + [f"{totals[a.id]:g}" if a.id in totals else "" for a in graded])
+    notes += [f"{a.id}: no column of the roster is its id or title, so Canvas makes a new assignment "
               f"'{a.title}'" for a in graded if columns[a.id] == a.title and a.title not in headers]
     return buffer.getvalue(), notes

@@ -128,7 +128,35 @@ def results(result: SubmissionResult) -> dict:
                 "test_code": check.title,
             })
     passed = all(test["status"] == "pass" for test in tests)
-    return {"version": 3, "status": _status(passed), "max_score": result.max_score, "tests": tests}
+    return _within_budget({"version": 3, "status": _status(passed), "max_score": result.max_score, "tests": tests})
+
+
+RESULT_BYTES = 48 * 1024
+"""The most JSON one runner hands on. The reporter reads it from one environment variable, and Linux refuses to
+start a program whose variable exceeds 128 KiB (MAX_ARG_STRLEN): 48 KiB of JSON is 64 KiB of base64, well below."""
+MESSAGE_STEPS = (4000, 1000, 200, 0)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... ({len(text) - limit} more characters: grader check shows the whole feedback)"
+
+
+def _within_budget(payload: dict) -> dict:
+    """The results with messages cut, more and more, until they fit in RESULT_BYTES (a student's code can make its
+    messages as long as it likes: what it raises and prints is in them)."""
+    messages = [test["message"] for test in payload["tests"]]
+    for limit in MESSAGE_STEPS:
+        for test, message in zip(payload["tests"], messages):
+            test["message"] = _cut(message, limit)
+        if len(_json(payload)) <= RESULT_BYTES:
+            break
+    return payload
+
+
+def _json(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def error_results(message: str, max_score: float) -> dict:
@@ -140,7 +168,7 @@ def error_results(message: str, max_score: float) -> dict:
 
 def encoded(payload: dict) -> str:
     """The step output the reporter decodes: base64 of the JSON text."""
-    return base64.b64encode(json.dumps(payload).encode()).decode()
+    return base64.b64encode(_json(payload)).decode()
 
 
 def write_github_output(payload: dict) -> Path:

@@ -44,7 +44,7 @@ apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubb
 id -u {user} >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin {user}
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --upgrade pip
-/autograder/venv/bin/pip install /autograder/source/kit
+/autograder/venv/bin/pip install '/autograder/source/kit[keras,notebook]'  # Keras shrinks failures; notebooks
 # The kit, the course and the secret are root's alone: the student's code runs as {user}.
 chmod -R go-rwx /autograder/source
 """

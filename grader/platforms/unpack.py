@@ -1,11 +1,14 @@
 """Writing an LMS download into the class layout, ROOT/<student>/<files>, without trusting a byte of it.
 
 Every name in a download was chosen by a student (the file they uploaded) or by the LMS from their
-name. So: only regular files are written (no links, devices or folders-as-files), every path is
-rebuilt from its parts with none that is empty, ``.`` or ``..``, nothing lands outside the
-student's folder, a file larger than MAX_FILE_BYTES is left out and said, and ROOT must be new or
-empty, so no earlier class's files mix in. What the grader then makes of each folder (debris,
-zips, notebooks) is grader.snapshot's, as for any submission.
+name. So: only regular files are written (no links, devices or folders-as-files); every path is
+rebuilt from its parts with none that is empty, ``.`` or ``..``, and nothing lands outside the
+student's folder; editor and system debris (``__MACOSX/``, ``._*``, dot files) is left out; a
+student gets at most grader.snapshot's MAX_FILES files and MAX_BYTES in all (what grading would
+take of them anyway); two students whose folders would share a name (or differ only in case, which
+a case-insensitive disk merges) are both left out, never merged; and ROOT must be new or empty, so
+no earlier class's files mix in. Whatever goes wrong with one file (a damaged or encrypted entry, a
+name the disk refuses) leaves that file out with a sentence; the import goes on.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from pathlib import Path, PurePosixPath
 
 from grader.errors import GraderError
 from grader.roster import readable
+from grader.snapshot import DEBRIS, MAX_BYTES, MAX_FILES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger than any exercise file or notebook a student writes; a bigger upload is left out, with a note."""
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+              ValueError, UnicodeDecodeError)
+"""What reading a damaged, encrypted or exotically compressed entry can raise."""
 
 
 @dataclass
@@ -29,6 +36,7 @@ class Imported:
     root: Path
     students: dict[str, list[str]] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)
+    _bytes: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         files = sum(len(names) for names in self.students.values())
@@ -51,11 +59,34 @@ def safe_parts(name: str) -> tuple[str, ...] | None:
     return tuple(readable(part) for part in parts)
 
 
+def is_debris(parts: tuple[str, ...]) -> bool:
+    """macOS, Windows and editor litter: grading would leave it out too (grader.snapshot)."""
+    return any(part in DEBRIS or part.startswith(".") for part in parts)
+
+
 def student_name(text: str) -> str:
     """A folder name for a student from LMS text: letters, digits, '-', '_', '.' and '@'; the rest becomes '_'."""
     cleaned = "".join(c if c.isalnum() or c in "-_.@" else "_" for c in readable(text).strip())
-    cleaned = cleaned.lstrip("._")  # a leading dot or underscore would make the roster take it for debris
+    cleaned = cleaned.lstrip("._")[:100]  # a leading dot or underscore would make the roster take it for debris
     return cleaned or "unnamed"
+
+
+def apart(owners: dict[str, str], what: str, left_out: list[str]) -> dict[str, str]:
+    """``owners`` (a key -> its folder name) without the keys whose folder another key also gets, ignoring case:
+    such students are both left out, with a sentence, rather than merged into one folder."""
+    by_folder: dict[str, list[str]] = {}
+    for key, folder in owners.items():
+        by_folder.setdefault(folder.casefold(), []).append(key)
+    kept = {}
+    for key, folder in owners.items():
+        sharing = by_folder[folder.casefold()]
+        if len(sharing) > 1:
+            left_out.append(f"{what} {key!r}: its folder {folder!r} would also be that of "
+                            f"{', '.join(repr(other) for other in sharing if other != key)}; both are left out, "
+                            "to be filed by hand")
+        else:
+            kept[key] = folder
+    return kept
 
 
 def is_regular(info: zipfile.ZipInfo) -> bool:
@@ -65,27 +96,33 @@ def is_regular(info: zipfile.ZipInfo) -> bool:
 
 
 def write_file(imported: Imported, student: str, parts: tuple[str, ...], read, size: int, origin: str) -> None:
-    """Write one file of ``student``'s, unless it is too large or already there."""
-    if size > MAX_FILE_BYTES:
-        imported.left_out.append(f"{origin}: {size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
-                                 "any exercise file needs")
+    """Write one file of ``student``'s, unless it is too large, one too many, already there or unreadable."""
+    written = imported.students.get(student, [])
+    used = imported._bytes.get(student, 0)
+    if size > MAX_FILE_BYTES or used + size > MAX_BYTES:
+        imported.left_out.append(f"{origin}: {size / 2**20:.1f} MB, more than a submission may hold "
+                                 f"({MAX_FILE_BYTES // 2**20} MB a file, {MAX_BYTES // 2**20} MB in all)")
         return
-    folder = imported.root / student
-    target = folder.joinpath(*parts)
-    if target.exists():
-        imported.left_out.append(f"{origin}: {student} already has a file {'/'.join(parts)}")
+    if len(written) >= MAX_FILES:
+        imported.left_out.append(f"{origin}: {student} already has {MAX_FILES} files, all grading would read")
         return
+    target = imported.root / student
+    target = target.joinpath(*parts)
     try:
+        if target.exists():
+            imported.left_out.append(f"{origin}: {student} already has a file {'/'.join(parts)}")
+            return
         data = read()
-    except (zipfile.BadZipFile, OSError, EOFError) as error:  # a damaged entry, or one whose sizes lie
-        imported.left_out.append(f"{origin}: damaged in the download ({error})")
+        if len(data) > MAX_FILE_BYTES:  # a zip entry can claim one size and hold more
+            imported.left_out.append(f"{origin}: more than the {MAX_FILE_BYTES // 2**20} MB a file may hold")
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except UNREADABLE as error:  # damaged, encrypted, a name too long for the disk, a file where a folder goes...
+        imported.left_out.append(f"{origin}: could not be written ({type(error).__name__}: {error})")
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if len(data) > MAX_FILE_BYTES:  # a zip entry can claim one size and hold more
-        imported.left_out.append(f"{origin}: more than the {MAX_FILE_BYTES // 2**20} MB any exercise file needs")
-        return
-    target.write_bytes(data)
     imported.students.setdefault(student, []).append("/".join(parts))
+    imported._bytes[student] = used + len(data)
 
 
 def open_download(download: Path) -> zipfile.ZipFile:
@@ -93,5 +130,6 @@ def open_download(download: Path) -> zipfile.ZipFile:
         raise GraderError(f"{download} is not a file: give the .zip the LMS let you download.")
     try:
         return zipfile.ZipFile(download)
-    except zipfile.BadZipFile:
-        raise GraderError(f"{download} is not a zip file: give the .zip the LMS let you download, as it is.") from None
+    except UNREADABLE as error:
+        raise GraderError(f"{download} is not a zip file this can read ({type(error).__name__}): give the .zip the "
+                          "LMS let you download, as it is.") from None

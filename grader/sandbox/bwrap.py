@@ -66,6 +66,16 @@ def sandbox_warning() -> str | None:
     return None
 
 
+def limits_warning() -> str | None:
+    """Why a call is bounded by timeouts only here, for a warning; None where the rlimits apply."""
+    from grader.sandbox.limits import rlimits_available
+
+    if rlimits_available():
+        return None
+    return ("this system has no rlimits (Python's resource module), so only the timeouts bound your code: "
+            "an endless loop is stopped, a runaway allocation is not.")
+
+
 def interpreter() -> Path:
     """The real Python executable (not a venv's link to it): the sandbox has no venv."""
     return Path(sys.executable).resolve()
