@@ -28,7 +28,9 @@ line with your code, using NumPy only.
 
 ## Set up once
 
-Python 3.10, 3.11 or 3.12, on Linux, macOS (Intel or Apple Silicon) or Windows in WSL.
+Python 3.10 or newer (the optional Keras extra needs one TensorFlow has wheels for), on Linux, macOS
+(Intel or Apple Silicon) or Windows in WSL. On Ubuntu 24.04, bubblewrap may be barred from making
+its sandbox (an AppArmor rule): `grader check` then says so and runs your code in a plain process.
 
 - Linux, and Windows in WSL (`wsl --install -d Ubuntu` in PowerShell, then work inside Ubuntu):
 
@@ -50,11 +52,14 @@ and more hints are worked out.
     .venv/bin/grader check                      # all exercises in exercises/
     .venv/bin/grader check --exercise softmax   # one exercise
 
-Every check compares your function with what real Keras computes, on generated inputs
-and on real MNIST batches. A failed check shows the smallest input it failed on, what
-was expected, what came back, and a hint. Your grade is computed the same way on other
-inputs of the same kinds (and on hidden checks): code that is right in general gets the
-same marks there; code that is right only on these inputs does not.
+Most checks compare your function with what real Keras computes, on generated inputs and
+on real MNIST batches; the others test what the docstring promises (bounds, a distribution,
+inputs left alone). A failed check shows the input it failed on (with TensorFlow installed,
+shrunk to the smallest one), what was expected, what came back, and a hint when one explains
+the difference. Your grade is computed the same way on other inputs of the same kinds (and
+on hidden checks): code that is right in general gets the same marks there; code that is
+right only on these inputs does not. To check a zip before you hand it in, unzip it and
+check the folder.
 
 ## What to hand in
 
@@ -86,6 +91,9 @@ def release(out: Path, course: Course, course_file: Path) -> list[Path]:
                             y=sample["y"][:SAMPLE_TRAIN], source=sample["source"])
     shutil.copy(course_file, out / "course.yaml")
     shutil.copy(PROJECT_ROOT / "pyproject.toml", out / "pyproject.toml")
-    files = ", ".join(f"`{e.module}.py` ({e.function})" for e in course.exercises())
+    functions: dict[str, list[str]] = {}  # a module may hold several exercises (mlp.py: relu and mlp_forward)
+    for exercise in course.exercises():
+        functions.setdefault(exercise.module, []).append(exercise.function)
+    files = ", ".join(f"`{module}.py` ({', '.join(names)})" for module, names in functions.items())
     (out / "README.md").write_text(STUDENT_README.format(title=course.title, files=files))
     return sorted(p for p in out.rglob("*") if p.is_file())

@@ -29,7 +29,8 @@ def print_report(result: SubmissionResult, console: Console) -> None:
     for exercise in result.exercises:
         style = STATUS_STYLE[exercise.status]
         whole = exercise.status == "passed" and exercise.score == exercise.max_score  # no need to list its checks
-        table.add_row(exercise.name, f"all {len(exercise.checks)} checks" if whole and exercise.checks else "",
+        every = "its one check" if len(exercise.checks) == 1 else f"all {len(exercise.checks)} checks"
+        table.add_row(exercise.name, every if whole and exercise.checks else "",
                       f"{_points(exercise.score)} / {_points(exercise.max_score)}",
                       f"[{style}]{exercise.status}[/]", end_section=whole or not exercise.checks)
         for index, check in enumerate(() if whole else exercise.checks):
@@ -52,8 +53,9 @@ def print_report(result: SubmissionResult, console: Console) -> None:
         for note in exercise.notes:
             console.print(f"[dim]note ({exercise.name}): {note}[/]")
         if exercise.hidden_points:
-            console.print(f"[dim]{exercise.name}: {_points(exercise.hidden_points)} more points come from hidden "
-                          "checks that your instructor runs.[/]")
+            more = "1 more point comes" if exercise.hidden_points == 1 else \
+                f"{_points(exercise.hidden_points)} more points come"
+            console.print(f"[dim]{exercise.name}: {more} from hidden checks that your instructor runs.[/]")
 
 
 def print_feedback(exercise: ExerciseResult, console: Console) -> None:

@@ -141,7 +141,11 @@ class StudentProcess:
         self.exercises = max(1, exercises)
         self.exercise = ""
         self._begun = 0
-        self._submission_started = self._exercise_started = self._tmp_checked = 0.0
+        self._tmp_checked = 0.0
+        self._exercise_used = self._submission_used = 0.0
+        """Seconds spent in the student's calls (the grader's own work between calls, Keras' included, is not the
+        student's: a busy grading machine never times a student out)."""
+        self._call_started: float | None = None
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._cgroup: PidsCgroup | None = None
@@ -167,8 +171,7 @@ class StudentProcess:
         if self._process is not None and watch.left_running(self._processes()):
             self._kill()
         self._cpu_at_start = watch.cpu_seconds(self._processes()) if self._process is not None else 0.0
-        self._exercise_started = time.monotonic()
-        self._submission_started = self._submission_started or self._exercise_started
+        self._exercise_used = 0.0
         return self._output.mark()
 
     @staticmethod
@@ -197,6 +200,16 @@ class StudentProcess:
         if out_of_time is not None:
             return [out_of_time]
         conn = self._connection()
+        self._call_started = time.monotonic()
+        try:
+            return self._make_calls(conn, requests)
+        finally:
+            spent = time.monotonic() - self._call_started
+            self._exercise_used += spent
+            self._submission_used += spent
+            self._call_started = None
+
+    def _make_calls(self, conn: Connection, requests: list[Request]) -> list[Outcome]:
         header, arrays = {"exercise": self._begun, "calls": []}, []  # only its changes matter to the worker
         for request in requests:
             header["calls"].append(dict(request.header, first_array=len(arrays), array_count=len(request.arrays)))
@@ -285,13 +298,15 @@ class StudentProcess:
         return watch.tmp_files(procs, self.settings.tmp_files) > self.settings.tmp_files
 
     def _out_of_time(self, function: str, now: float) -> CallLost | None:
-        """A stop if the exercise or the whole submission has used its wall-clock time (sleeps count too)."""
-        if self._submission_started and now - self._submission_started >= self.settings.submission_seconds:
-            return CallLost("timeout", f"The submission used its {self.settings.submission_seconds:g} s of grading "
-                                       f"time (wall clock), so {function}() was stopped there.")
-        if self._exercise_started and now - self._exercise_started >= self.settings.exercise_seconds:
-            return CallLost("timeout", f"The exercise used its {self.settings.exercise_seconds:g} s of grading time "
-                                       f"(wall clock, sleeps included), so {function}() was stopped there.")
+        """A stop if the exercise's or the whole submission's calls have used their wall-clock time (sleeps count
+        too; the grader's own work between calls does not)."""
+        running = now - self._call_started if self._call_started is not None else 0.0
+        if self._submission_used + running >= self.settings.submission_seconds:
+            return CallLost("timeout", f"The submission's calls used its {self.settings.submission_seconds:g} s of "
+                                       f"grading time (wall clock), so {function}() was stopped there.")
+        if self._exercise_used + running >= self.settings.exercise_seconds:
+            return CallLost("timeout", f"The exercise's calls used its {self.settings.exercise_seconds:g} s of "
+                                       f"grading time (wall clock, sleeps included), so {function}() was stopped there.")
         return None
 
     def _too_large(self, function: str, limit: int) -> CallLost:
