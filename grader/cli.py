@@ -199,28 +199,21 @@ def import_() -> None:
     """Turn an LMS download into the class layout, ROOT/<student>/, that grader grade reads."""
 
 
-def _import(platform: str, course_file: Path, download: Path, out: Path) -> None:
-    imported = _run(lambda: api.import_download(platform, download, out, course_file=course_file))
-    click.echo(imported.summary())
-    click.echo(f"next: grader grade {out} --out grades")
+def _import_command(platform: str, help_text: str) -> None:
+    """``grader import PLATFORM DOWNLOAD --out ROOT``: the same command for each LMS download."""
+    @import_.command(platform, help=help_text)
+    @click.argument("download", type=click.Path(path_type=Path))
+    @click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the class.")
+    @click.pass_obj
+    def command(course_file: Path, download: Path, out: Path) -> None:
+        imported = _run(lambda: api.import_download(platform, download, out, course_file=course_file))
+        click.echo(imported.summary())
+        click.echo(f"next: grader grade {out} --out grades")
 
 
-@import_.command("canvas")
-@click.argument("download", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the class.")
-@click.pass_obj
-def import_canvas(course_file: Path, download: Path, out: Path) -> None:
-    """Canvas' submissions zip (Download Submissions): files <name>_<id>_<submission>_<file>, into OUT/<name>_<id>/."""
-    _import("canvas", course_file, download, out)
-
-
-@import_.command("gradescope")
-@click.argument("download", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the class.")
-@click.pass_obj
-def import_gradescope(course_file: Path, download: Path, out: Path) -> None:
-    """Gradescope's Export Submissions zip: each submitter's files into OUT/<student ID>/."""
-    _import("gradescope", course_file, download, out)
+_import_command("canvas", "Canvas' submissions zip (Download Submissions): files <name>_<id>_<submission>_<file>, "
+                          "into OUT/<name>_<id>/.")
+_import_command("gradescope", "Gradescope's Export Submissions zip: each submitter's files into OUT/<student ID>/.")
 
 
 @main.group()
