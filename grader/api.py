@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.course import DEFAULT_COURSE, PROJECT_ROOT, load_course
+from grader.course import DEFAULT_COURSE, PROJECT_ROOT, Course, load_course
 from grader.results import SubmissionResult
 
 __all__ = ["check", "grade", "release", "build_references", "init_secret", "write_stubs", "stale_stubs",
@@ -17,19 +17,19 @@ def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURS
     installed, unless ``sandbox`` says otherwise."""
     from grader.grading import grade_submission
 
-    course = load_course(course_file)
-    if assignment:
-        course = course.only_assignment(assignment)
-    return grade_submission(Path(folder), course, exercise=exercise, sandbox=sandbox)
+    return grade_submission(Path(folder), _course(course_file, assignment), exercise=exercise, sandbox=sandbox)
 
 
 def visible_points(course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> float:
     """The points ``grader check`` can award: every check of the course (or ``assignment``) but the hidden ones."""
+    return sum(check.points for exercise in _course(course_file, assignment).exercises()
+               for check in exercise.checks.values() if not check.hidden)
+
+
+def _course(course_file: Path, assignment: str | None) -> Course:
+    """The course, or just ``assignment`` of it."""
     course = load_course(course_file)
-    if assignment:
-        course = course.only_assignment(assignment)
-    return sum(check.points for exercise in course.exercises() for check in exercise.checks.values()
-               if not check.hidden)
+    return course.only_assignment(assignment) if assignment else course
 
 
 def export_classroom(out: str | Path, *, course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> Path:

@@ -40,9 +40,19 @@ def files_under(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
+def zipped_hand_in(tmp_path: Path, name: str) -> bytes:
+    """What a student zips on a Mac: the exercises folder, macOS debris, a link, a name that climbs out."""
+    files = {f"exercises/{module}.py": (SOLUTIONS / f"{module}.py").read_bytes() for module in ("softmax", "dense",
+                                                                                                "accuracy")}
+    files.update({"__MACOSX/exercises/._softmax.py": b"\0", "../../climbed.py": b"print('out')"})
+    return zip_of(tmp_path / name, files, links=("exercises/link.py",)).read_bytes()
+
+
 def canvas_download(tmp_path: Path) -> Path:
     softmax, dense = (SOLUTIONS / "softmax.py").read_bytes(), (SOLUTIONS / "dense.py").read_bytes()
     return zip_of(tmp_path / "submissions.zip", {
+        "curiemarie_104_9009_handin.zip": b"an older zip, not even a zip",
+        "curiemarie_104_9010_handin-1.zip": zipped_hand_in(tmp_path, "handin.zip"),  # Canvas renamed the newer one
         "lovelaceada_101_9001_softmax.py": softmax,
         "lovelaceada_101_9002_dense.py": b"def dense_forward(x, W, b, activation=None):\n    return None\n",
         "lovelaceada_101_9003_dense-1.py": dense,  # uploaded again: Canvas renamed it, and it is the newer one
@@ -60,11 +70,17 @@ def test_a_canvas_download_becomes_the_class_layout(tmp_path):
     done = CliRunner().invoke(main, ["import", "canvas", str(canvas_download(tmp_path)), "--out", str(root)])
     assert done.exit_code == 0, done.output
     files = files_under(root)
-    assert sorted(files) == ["babbagecharles_102/forward_pass.ipynb", "hopperg_103/notes-2.txt",
+    assert sorted(files) == ["babbagecharles_102/forward_pass.ipynb",
+                             "curiemarie_104/exercises/accuracy.py", "curiemarie_104/exercises/dense.py",
+                             "curiemarie_104/exercises/softmax.py",  # the zip unpacked: grading reads no zip
+                             "hopperg_103/notes-2.txt",
                              "lovelaceada_101/accuracy.py", "lovelaceada_101/dense.py", "lovelaceada_101/softmax.py"]
     assert files["lovelaceada_101/dense.py"] == (SOLUTIONS / "dense.py").read_bytes()  # the resubmission won
     assert not list(tmp_path.glob("**/escaped.py"))
-    for name in ("'../../escaped.py'", "readme.txt", "hopperg_103_9008_softmax.py", "an earlier upload of dense.py"):
+    assert not list(tmp_path.glob("**/climbed.py"))
+    for name in ("'../../escaped.py'", "readme.txt", "hopperg_103_9008_softmax.py", "an earlier upload of dense.py",
+                 "an earlier upload of handin.zip", "'exercises/link.py': not a plain file inside the zip",
+                 "'../../climbed.py': not a plain file inside the zip"):
         assert name in done.output, name
     assert "next: grader grade" in done.output
 
@@ -142,6 +158,7 @@ ROSTER = (
     "\"Lovelace, Ada\",101,S0001,ada,Section A,,9\n"
     "\"Babbage, Charles\",102,S0002,charles,Section B,,7\n"
     "\"Hopper, Grace\",103,S0003,grace,Section A,,8\n"
+    "\"Curie, Marie\",104,S0004,marie,Section B,,6\n"
 )
 
 
@@ -196,6 +213,7 @@ def test_canvas_in_grades_canvas_out(tmp_path):
     column = "A Dense layer by hand: softmax, forward pass, accuracy (4321)"
     assert float(by_id["101"][column]) == sum(e.max_score for e in FORWARD_PASS.exercises())  # Ada's resubmission
     assert float(by_id["102"][column]) == 0  # an empty notebook earns nothing, and is still a grade
+    assert float(by_id["104"][column]) == float(by_id["101"][column])  # a zipped hand-in earns full marks too
 
 
 def test_a_damaged_entry_is_left_out_and_the_rest_imported(tmp_path):

@@ -4,7 +4,8 @@ The download ("Download Submissions" on an assignment) is one zip of flat files 
 ``<name>_<userid>_<submissionid>_<file>``, or ``<name>_LATE_<userid>_...`` for late work (the Canvas
 Instructor Guide, "How do I download all student submissions for an assignment?"). Canvas renames a
 file uploaded again under a name it already holds to ``<file>-1``, ``-2``, ...: those suffixes are
-taken off names the course expects (an exercise module, an assignment's notebook), keeping the highest.
+taken off names the course expects (an exercise module, an assignment's notebook) and off zips, keeping the
+highest. A zip is written unpacked (grader.platforms.unpack).
 Each student's files go to ROOT/<name>_<userid>/.
 
 The gradebook CSV follows Canvas' "How do I import grades in the Gradebook?" and its own export: the
@@ -29,7 +30,7 @@ from grader.course import Course
 from grader.errors import GraderError
 from grader.reports import spreadsheet_safe
 from grader.platforms.unpack import (Imported, apart, is_debris, is_regular, new_root, open_download, safe_parts,
-                                    student_name, write_file)
+                                    student_name, write_upload)
 
 CANVAS_NAME = re.compile(r"^(?P<name>[^/]+?)_(?:late_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
@@ -49,7 +50,7 @@ def expected_files(course: Course) -> set[str]:
 def _original_name(file: str, expected: set[str]) -> tuple[str, int]:
     """The name the student gave the file, and Canvas' resubmission count (0 for the first upload)."""
     match = RESUBMITTED.match(file)
-    if match and f"{match['stem']}{match['suffix']}" in expected:
+    if match and (f"{match['stem']}{match['suffix']}" in expected or match["suffix"].lower() == ".zip"):
         return f"{match['stem']}{match['suffix']}", int(match["count"])
     return file, 0
 
@@ -95,7 +96,7 @@ def import_submissions(download: Path, root: Path, course: Course) -> Imported:
                         imported.left_out)
         for (user, name), (_, info) in sorted(latest.items()):
             if user in folders:
-                write_file(imported, folders[user], (name,), lambda info=info: archive.read(info), info.file_size,
+                write_upload(imported, folders[user], (name,), lambda info=info: archive.read(info), info.file_size,
                            repr(info.filename))
     return imported
 

@@ -18,7 +18,7 @@ import yaml
 
 from grader.errors import GraderError
 from grader.platforms.unpack import (UNREADABLE, Imported, apart, is_debris, is_regular, new_root, open_download,
-                                    safe_parts, student_name, write_file)
+                                    safe_parts, student_name, write_upload)
 
 METADATA = "submission_metadata.yml"
 
@@ -87,6 +87,6 @@ def import_submissions(download: Path, root: Path) -> Imported:
                 imported.left_out.append(f"{info.filename!r}: its folder is not in {METADATA}")
                 continue
             for student in owners[parts[0]]:  # a group's submission is each member's
-                write_file(imported, student, parts[1:], lambda info=info: archive.read(info), info.file_size,
+                write_upload(imported, student, parts[1:], lambda info=info: archive.read(info), info.file_size,
                            repr(info.filename))
     return imported

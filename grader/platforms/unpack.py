@@ -1,7 +1,8 @@
 """Writing an LMS download into the class layout, ROOT/<student>/<files>, without trusting a byte of it.
 
 Every name in a download was chosen by a student (the file they uploaded) or by the LMS from their
-name. So: only regular files are written (no links, devices or folders-as-files); every path is
+name. A zip a student uploaded is written unpacked (Canvas keeps it whole; grading reads modules and
+notebooks). So, for the download and such a zip alike: only regular files are written (no links, devices or folders-as-files); every path is
 rebuilt from its parts with none that is empty, ``.`` or ``..``, and nothing lands outside the
 student's folder; editor and system debris (``__MACOSX/``, ``._*``, dot files) is left out; a
 student gets at most grader.snapshot's MAX_FILES files and MAX_BYTES in all (what grading would
@@ -13,6 +14,7 @@ name the disk refuses) leaves that file out with a sentence; the import goes on.
 
 from __future__ import annotations
 
+import io
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -123,6 +125,38 @@ def write_file(imported: Imported, student: str, parts: tuple[str, ...], read, s
         return
     imported.students.setdefault(student, []).append("/".join(parts))
     imported._bytes[student] = used + len(data)
+
+
+def write_upload(imported: Imported, student: str, parts: tuple[str, ...], read, size: int, origin: str) -> None:
+    """Write one file a student uploaded; a zip they uploaded (Canvas keeps it whole) is written unpacked, in its
+    place, by the same rules as the download itself: grading reads modules and notebooks, never a zip. A zip inside
+    that zip is kept as it is."""
+    if not parts[-1].lower().endswith(".zip"):
+        write_file(imported, student, parts, read, size, origin)
+        return
+    if size > MAX_FILE_BYTES:
+        write_file(imported, student, parts, read, size, origin)  # says it is too large
+        return
+    try:
+        inner = zipfile.ZipFile(io.BytesIO(read()))
+        entries = inner.infolist()
+    except UNREADABLE as error:
+        imported.left_out.append(f"{origin}: a zip that cannot be opened ({type(error).__name__})")
+        return
+    for info in entries:
+        if len(imported.students.get(student, ())) >= MAX_FILES:
+            imported.left_out.append(f"{origin}: the rest of the zip, past the {MAX_FILES} files grading would read")
+            return
+        inside = safe_parts(info.filename)
+        if inside is not None and is_debris(inside):
+            continue
+        where = f"{origin} > {info.filename!r}"
+        if inside is None or not is_regular(info):
+            if not info.is_dir():
+                imported.left_out.append(f"{where}: not a plain file inside the zip")
+            continue
+        write_file(imported, student, (*parts[:-1], *inside), lambda info=info: inner.read(info), info.file_size,
+                   where)
 
 
 def open_download(download: Path) -> zipfile.ZipFile:

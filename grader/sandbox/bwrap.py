@@ -12,7 +12,6 @@ The grader imports this module, never the worker.
 
 from __future__ import annotations
 
-import functools
 import glob
 import os
 import shutil
@@ -37,7 +36,6 @@ def bwrap_path() -> str | None:
 
 
 @lru_cache(maxsize=None)
-@functools.lru_cache(maxsize=None)
 def bwrap_works(user: str | None = None) -> bool:
     """Whether bubblewrap can make its sandbox here, run by ``user`` if given: containers (Gradescope's, Docker's
     defaults) often forbid the namespaces it needs, and then every call would fail."""
