@@ -78,8 +78,9 @@ def test_a_canvas_download_becomes_the_class_layout(tmp_path):
     assert files["lovelaceada_101/dense.py"] == (SOLUTIONS / "dense.py").read_bytes()  # the resubmission won
     assert not list(tmp_path.glob("**/escaped.py"))
     assert not list(tmp_path.glob("**/climbed.py"))
-    for name in ("'../../escaped.py'", "readme.txt", "hopperg_103_9008_softmax.py", "an earlier upload of dense.py",
-                 "an earlier upload of handin.zip", "'exercises/link.py': not a plain file inside the zip",
+    for name in ("'../../escaped.py'", "readme.txt", "hopperg_103_9008_softmax.py",
+                 "'lovelaceada_101_9002_dense.py': an earlier upload than 'dense.py'",
+                 "'curiemarie_104_9009_handin.zip': an earlier upload than 'handin.zip'", "'exercises/link.py': not a plain file inside the zip",
                  "'../../climbed.py': not a plain file inside the zip"):
         assert name in done.output, name
     assert "next: grader grade" in done.output
@@ -308,3 +309,57 @@ def test_two_roster_columns_for_one_assignment_are_the_instructors_to_settle(tmp
 def test_a_summary_that_is_not_grader_grades_is_said(tmp_path, summary):
     code, printed, _ = export_with(tmp_path, "Student,ID\nAda,1\n", summary)
     assert code == 1 and "is not the summary.json grader grade writes" in printed
+
+
+def test_a_zip_never_writes_outside_its_students_folder(tmp_path):
+    """Names a POSIX path reads as absolute ("//x", and "\\\\x" once backslashes are slashes) or that climb out."""
+    victim = tmp_path / "class" / "alice_101" / "softmax.py"
+    names = [f"/{victim}", "\\\\" + str(victim)[1:].replace("/", "\\"), f"/{tmp_path / 'outside.py'}",
+             "..\\outside.py", "C:\\outside.py", "sub/../../outside.py"]
+    inner = zip_of(tmp_path / "evil.zip", {name: b"def softmax(z, axis=-1):\n    return z * 0\n" for name in names})
+    download = zip_of(tmp_path / "submissions.zip", {
+        "mallory_1_5_evil.zip": inner.read_bytes(),  # user 1: written before alice
+        "alice_101_6_softmax.py": (SOLUTIONS / "softmax.py").read_bytes(),
+        f"/{tmp_path}/outside2.py": b"", f"//{tmp_path}/outside3.py": b""})
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    assert victim.read_bytes() == (SOLUTIONS / "softmax.py").read_bytes()
+    assert files_under(tmp_path / "class").keys() == {"alice_101/softmax.py"}
+    assert not list(tmp_path.glob("outside*")) and not list(tmp_path.glob("**/outside*"))
+    assert done.output.count("not a plain file inside the zip") == len(names)
+
+
+def test_the_newest_upload_wins_whatever_the_names(tmp_path):
+    wrong = b"def softmax(z, axis=-1):\n    return z\n"
+    right = (SOLUTIONS / "softmax.py").read_bytes()
+    download = zip_of(tmp_path / "submissions.zip", {
+        "bb_1_10_v1.zip": zip_of(tmp_path / "v1.zip", {"hw/softmax.py": wrong}).read_bytes(),
+        "bb_1_11_v2.zip": zip_of(tmp_path / "v2.zip", {"hw2/softmax.py": right}).read_bytes(),  # the newest zip alone
+        "dd_2_20_handin.zip": zip_of(tmp_path / "h.zip", {"softmax.py": wrong}).read_bytes(),
+        "dd_2_21_softmax.py": right,  # newer than the zip: it is the file
+        "ee_3_30_handin-3.zip": zip_of(tmp_path / "e3.zip", {"softmax.py": wrong}).read_bytes(),
+        "ee_3_31_handin.zip": zip_of(tmp_path / "e.zip", {"softmax.py": right}).read_bytes(),
+    })
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    assert files_under(tmp_path / "class") == {"bb_1/hw2/softmax.py": right, "dd_2/softmax.py": right,
+                                               "ee_3/softmax.py": right}
+
+
+def test_a_damaged_or_crowded_zip_costs_its_files_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(unpack, "MAX_FILES", 5)
+    compressed = tmp_path / "deflated.zip"
+    with zipfile.ZipFile(compressed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("softmax.py", b"x = 1\n" * 5000)
+    data = bytearray(compressed.read_bytes())
+    data[60:90] = b"\xff" * 30  # the deflate stream itself is damaged: zlib, not zipfile, notices
+    crowded = zip_of(tmp_path / "crowded.zip", {f"f{i}.py": b"" for i in range(50)})
+    download = zip_of(tmp_path / "submissions.zip", {"ann_1_2_broken.zip": bytes(data),
+                                                     "bob_2_3_crowded.zip": crowded.read_bytes(),
+                                                     "cat_3_4_dense.py": b"pass"})
+    done = CliRunner().invoke(main, ["import", "canvas", str(download), "--out", str(tmp_path / "class")])
+    assert done.exit_code == 0, done.output
+    assert "could not be written (error" in done.output or "could not be written (BadZipFile" in done.output
+    assert "45 entries past the first 5" in done.output and done.output.count("\n") < 20
+    assert len([name for name in files_under(tmp_path / "class") if name.startswith("bob_2/")]) == 5
+    assert "cat_3/dense.py" in files_under(tmp_path / "class")

@@ -31,7 +31,9 @@ sys.path[:0] = [sys.argv[2], sys.argv[2] + "/tests"]
 from corpus import assemble, entries
 from grader.course import load_course
 from grader.grading import grade_submission
+from grader.sandbox.limits import rlimits_available
 
+assert rlimits_available() == (sys.argv[1] == "full")  # the lean run truly has no rlimits
 course = load_course()
 verdicts, texts = {}, []
 with tempfile.TemporaryDirectory() as tmp:

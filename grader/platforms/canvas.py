@@ -1,11 +1,11 @@
 """Canvas: its submissions download in (``grader import canvas``), its gradebook CSV out (``grader export canvas``).
 
 The download ("Download Submissions" on an assignment) is one zip of flat files named
-``<name>_<userid>_<submissionid>_<file>``, or ``<name>_LATE_<userid>_...`` for late work (the Canvas
+``<name>_<userid>_<fileid>_<file>``, or ``<name>_LATE_<userid>_...`` for late work (the Canvas
 Instructor Guide, "How do I download all student submissions for an assignment?"). Canvas renames a
 file uploaded again under a name it already holds to ``<file>-1``, ``-2``, ...: those suffixes are
-taken off names the course expects (an exercise module, an assignment's notebook) and off zips, keeping the
-highest. A zip is written unpacked (grader.platforms.unpack).
+taken off names the course expects (an exercise module, an assignment's notebook) and off zips, and
+the newest upload (the highest file id) is kept. A zip is written unpacked (grader.platforms.unpack).
 Each student's files go to ROOT/<name>_<userid>/.
 
 The gradebook CSV follows Canvas' "How do I import grades in the Gradebook?" and its own export: the
@@ -32,7 +32,7 @@ from grader.reports import spreadsheet_safe
 from grader.platforms.unpack import (Imported, apart, is_debris, is_regular, new_root, open_download, safe_parts,
                                     student_name, write_upload)
 
-CANVAS_NAME = re.compile(r"^(?P<name>[^/]+?)_(?:late_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$",
+CANVAS_NAME = re.compile(r"^(?P<name>[^/]+?)_(?:late_)?(?P<user>\d+)_(?P<file_id>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
 CANVAS_COLUMN = re.compile(r"^(?P<name>.+?) \((?P<number>\d+)\)$")
 """An assignment's column in Canvas' gradebook export: its name, then its number in brackets."""
@@ -47,22 +47,27 @@ def expected_files(course: Course) -> set[str]:
     return modules | {f"{assignment.id}.ipynb" for assignment in course.assignments}
 
 
-def _original_name(file: str, expected: set[str]) -> tuple[str, int]:
-    """The name the student gave the file, and Canvas' resubmission count (0 for the first upload)."""
+def _original_name(file: str, expected: set[str]) -> str:
+    """The name the student gave the file: Canvas' resubmission suffix taken off names the course expects and zips."""
     match = RESUBMITTED.match(file)
     if match and (f"{match['stem']}{match['suffix']}" in expected or match["suffix"].lower() == ".zip"):
-        return f"{match['stem']}{match['suffix']}", int(match["count"])
-    return file, 0
+        return f"{match['stem']}{match['suffix']}"
+    return file
 
 
 def import_submissions(download: Path, root: Path, course: Course) -> Imported:
-    """Write Canvas' submissions zip into ``root``, one folder per student (per Canvas user id)."""
+    """Write Canvas' submissions zip into ``root``, one folder per student (per Canvas user id).
+
+    Canvas numbers every upload (the third number of the name), so a higher number is a newer file. Of a name
+    uploaded twice, and of several zips, only the newest is kept; a student's files are written newest first, so
+    where an older upload (a zip's content, say) would give the same file, the newer one is it.
+    """
     imported = Imported(root)
     expected = expected_files(course)
     with open_download(download) as archive:
         new_root(root)
-        latest: dict[tuple[str, str], tuple[tuple[int, int], zipfile.ZipInfo]] = {}
-        names: dict[str, tuple[int, str]] = {}  # user id -> (submission id, the name Canvas gave) of their latest
+        uploads: dict[str, dict[str, tuple[int, zipfile.ZipInfo, str]]] = {}  # user id -> name -> newest (id, entry, name)
+        names: dict[str, tuple[int, str]] = {}  # user id -> (file id, the name Canvas gave) of their newest upload
         for info in archive.infolist():
             parts = safe_parts(info.filename)
             if parts is not None and is_debris(parts):
@@ -73,31 +78,32 @@ def import_submissions(download: Path, root: Path, course: Course) -> Imported:
                 continue
             match = CANVAS_NAME.match(parts[-1])
             if match is None:
-                imported.left_out.append(f"{info.filename!r}: not named <name>_<id>_<submission>_<file> as Canvas "
+                imported.left_out.append(f"{info.filename!r}: not named <name>_<id>_<file id>_<file> as Canvas "
                                          "names submissions")
                 continue
-            user, submission = match["user"], int(match["submission"])
-            if submission >= names.get(user, (-1, ""))[0]:
-                names[user] = (submission, match["name"].lower())
-            name, count = _original_name(match["file"], expected)
-            own = safe_parts(name)
+            user, file_id = match["user"], int(match["file_id"])
+            if file_id >= names.get(user, (-1, ""))[0]:
+                names[user] = (file_id, match["name"].lower())
+            own = safe_parts(_original_name(match["file"], expected))
             if own is None or len(own) != 1 or is_debris(own):  # "..", ".DS_Store": never a file to write
-                imported.left_out.append(f"{info.filename!r}: the file's own name, {name!r}, cannot be a submission's")
+                imported.left_out.append(f"{info.filename!r}: the file's own name cannot be a submission's")
                 continue
-            name = own[0]
-            key, rank = (user, name), (count, submission)  # a resubmission's suffix, then the newer submission
-            if key in latest:
-                older = info if latest[key][0] > rank else latest[key][1]
-                imported.left_out.append(f"{older.filename!r}: an earlier upload of {name} by user {user}")
-                if latest[key][0] > rank:
+            files = uploads.setdefault(user, {})
+            key = "*.zip" if own[0].lower().endswith(".zip") else own[0]  # one zip per student: the newest
+            if key in files:
+                older = info if files[key][0] > file_id else files[key][1]
+                imported.left_out.append(f"{older.filename!r}: an earlier upload than {own[0]!r} by user {user}")
+                if files[key][0] > file_id:
                     continue
-            latest[key] = (rank, info)
+            files[key] = (file_id, info, own[0])
         folders = apart({user: student_name(f"{name}_{user}") for user, (_, name) in names.items()}, "Canvas user",
                         imported.left_out)
-        for (user, name), (_, info) in sorted(latest.items()):
-            if user in folders:
+        for user, files in sorted(uploads.items()):
+            if user not in folders:
+                continue
+            for _, info, name in sorted(files.values(), key=lambda upload: -upload[0]):  # newest first
                 write_upload(imported, folders[user], (name,), lambda info=info: archive.read(info), info.file_size,
-                           repr(info.filename))
+                             repr(info.filename))
     return imported
 
 

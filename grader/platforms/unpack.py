@@ -15,8 +15,11 @@ name the disk refuses) leaves that file out with a sentence; the import goes on.
 from __future__ import annotations
 
 import io
+import lzma
+import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -27,7 +30,7 @@ from grader.snapshot import DEBRIS, MAX_BYTES, MAX_FILES
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger than any exercise file or notebook a student writes; a bigger upload is left out, with a note."""
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
-              ValueError, UnicodeDecodeError)
+              ValueError, UnicodeDecodeError, zlib.error, lzma.LZMAError)
 """What reading a damaged, encrypted or exotically compressed entry can raise."""
 
 
@@ -55,8 +58,10 @@ def new_root(root: Path) -> None:
 
 def safe_parts(name: str) -> tuple[str, ...] | None:
     """The parts of a relative path inside a download, or None for a name that would leave its folder."""
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if not parts or parts[0] == "/" or any(part in ("", ".", "..") for part in parts) or ":" in parts[0]:
+    path = PurePosixPath(name.replace("\\", "/"))
+    parts = path.parts
+    if not parts or path.is_absolute() or parts[0].startswith("/") or ":" in parts[0] \
+            or any(part in ("", ".", "..") for part in parts):  # "//x" is absolute too: its first part is "//"
         return None
     return tuple(readable(part) for part in parts)
 
@@ -108,8 +113,11 @@ def write_file(imported: Imported, student: str, parts: tuple[str, ...], read, s
     if len(written) >= MAX_FILES:
         imported.left_out.append(f"{origin}: {student} already has {MAX_FILES} files, all grading would read")
         return
-    target = imported.root / student
-    target = target.joinpath(*parts)
+    folder = imported.root / student
+    target = folder.joinpath(*parts)
+    if os.path.commonpath([os.path.normpath(folder), os.path.normpath(target)]) != os.path.normpath(folder):
+        imported.left_out.append(f"{origin}: a name that would leave {student}'s folder")  # safe_parts' backstop
+        return
     try:
         if target.exists():
             imported.left_out.append(f"{origin}: {student} already has a file {'/'.join(parts)}")
@@ -143,7 +151,10 @@ def write_upload(imported: Imported, student: str, parts: tuple[str, ...], read,
     except UNREADABLE as error:
         imported.left_out.append(f"{origin}: a zip that cannot be opened ({type(error).__name__})")
         return
-    for info in entries:
+    if len(entries) > MAX_FILES:  # grading reads at most MAX_FILES files: the rest is not looked at, nor listed
+        imported.left_out.append(f"{origin}: {len(entries) - MAX_FILES} entries past the first {MAX_FILES}, the most "
+                                 "grading reads")
+    for info in entries[:MAX_FILES]:
         if len(imported.students.get(student, ())) >= MAX_FILES:
             imported.left_out.append(f"{origin}: the rest of the zip, past the {MAX_FILES} files grading would read")
             return
