@@ -132,8 +132,9 @@ def stale_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[str]:
     return stale(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))
 
 
-def build_nbgrader_course(out: str | Path = "nbgrader_course", *, course_file: Path = DEFAULT_COURSE) -> list[Path]:
-    """Write an nbgrader course folder (config and source notebooks) generated from the course."""
+def build_nbgrader_course(out: str | Path = "nbgrader_course", *, course_file: Path = DEFAULT_COURSE):
+    """Write an nbgrader course folder (config and source notebooks) generated from the course, and pass the due
+    dates on to its gradebook; returns a grader.jupyter.course_folder.CourseFolder (files written, notes)."""
     from grader.jupyter.course_folder import build_course_folder
 
     return build_course_folder(load_course(course_file), Path(course_file), Path(out))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -250,9 +251,15 @@ def nbgrader_group() -> None:
               help="The nbgrader course folder to write.")
 @click.pass_obj
 def nbgrader_build(course_file: Path, out: Path) -> None:
-    """Write nbgrader_config.py and source/<assignment>/<assignment>.ipynb, generated from the course."""
-    files = _run(lambda: api.build_nbgrader_course(out, course_file=course_file))
-    click.echo(f"wrote {len(files)} files into {out}; next: cd {out} && nbgrader generate_assignment <assignment>")
+    """Write nbgrader_config.py and source/<assignment>/<assignment>.ipynb, generated from the course, and pass
+    the due dates on to its gradebook.db. Nothing is written if nbgrader would refuse the change."""
+    built = _run(lambda: api.build_nbgrader_course(out, course_file=course_file))
+    for note in built.notes:
+        click.echo(note)
+    activate = Path(sys.prefix) / "bin" / "activate"  # nbgrader is installed beside the kit
+    steps = [f". {shlex.quote(str(activate))}"] if sys.prefix != sys.base_prefix and activate.exists() else []
+    steps += [f"cd {shlex.quote(str(out.resolve()))}", "nbgrader generate_assignment <assignment>"]
+    click.echo(f"wrote {len(built.files)} files into {out}; next: {' && '.join(steps)}")
 
 
 @main.command()

@@ -10,9 +10,10 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from grader.errors import CourseError
 
@@ -43,7 +44,11 @@ class ExerciseConfig(Strict):
 class AssignmentConfig(Strict):
     id: str = Field(description="Short identifier, used for folder and notebook names.")
     title: str = Field(description="Shown to students.")
-    due: dt.date | None = Field(None, description="Due date, YYYY-MM-DD.")
+    due: dt.date | dt.datetime | None = Field(
+        None,
+        description="When the assignment is due: YYYY-MM-DD (the end of that day, 23:59:59) or YYYY-MM-DD HH:MM:SS, "
+        "in the course's timezone unless it names its own offset. Passed on to nbgrader's gradebook.",
+    )
     exercises: list[ExerciseConfig] = Field(min_length=1)
 
 
@@ -93,11 +98,32 @@ class NbgraderConfig(Strict):
 
 class Course(Strict):
     title: str
+    timezone: str = Field("UTC", description="The IANA time zone of the due dates, e.g. Europe/Berlin.")
     assignments: list[AssignmentConfig] = Field(min_length=1)
     data: DataConfig = DataConfig()
     grading: GradingConfig = GradingConfig()
     limits: LimitsConfig = LimitsConfig()
     nbgrader: NbgraderConfig = NbgraderConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not an IANA time zone name, such as UTC or Europe/Berlin") from None
+        return name
+
+    def due_at(self, assignment: AssignmentConfig) -> dt.datetime | None:
+        """When ``assignment`` is due, as an aware UTC datetime (a bare date is the end of that day)."""
+        due = assignment.due
+        if due is None:
+            return None
+        if not isinstance(due, dt.datetime):
+            due = dt.datetime.combine(due, dt.time(23, 59, 59))
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=ZoneInfo(self.timezone))
+        return due.astimezone(dt.timezone.utc)
 
     def only_assignment(self, name: str) -> Course:
         """This course with just the assignment ``name``: what grading one assignment's submissions uses."""

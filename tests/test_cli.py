@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from conftest import HIDDEN_FORWARD_PASS, CHECK_COUNT, FORWARD_PASS, FULL_MARKS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.cli import main
+from grader.course import load_course
 
 
 def run(*args, course=None):
@@ -131,6 +132,9 @@ def test_nbgrader_build_writes_the_course_folder(tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "course" / "nbgrader_config.py").is_file()
     assert (tmp_path / "course" / "source" / "forward_pass" / "forward_pass.ipynb").is_file()
+    due = load_course().due_at(load_course().assignments[0])
+    assert f"forward_pass: due {due:%Y-%m-%d %H:%M:%S} UTC in the gradebook" in result.output
+    assert f"cd {tmp_path / 'course'} && nbgrader generate_assignment" in result.output  # works from any folder
 
 
 def test_grade_one_assignment_and_rerun_skips(tmp_path):

@@ -66,3 +66,22 @@ def test_running_notebooks_in_a_kernel_is_no_longer_an_option(tmp_path):
     path = write(tmp_path, lambda raw: raw["nbgrader"].update(execute_notebooks=True))
     with pytest.raises(CourseError, match=r"nbgrader\.execute_notebooks: unknown key"):
         load_course(path)
+
+
+def test_due_dates_are_read_in_the_course_time_zone(tmp_path):
+    def change(raw):
+        raw["timezone"] = "America/New_York"
+        raw["assignments"][0]["due"] = "2026-12-18"  # a date: the end of that day there
+        raw["assignments"][1]["due"] = "2027-01-22 09:30:00+01:00"  # its own offset wins
+
+    course = load_course(write(tmp_path, change))
+    first, second = (course.due_at(assignment) for assignment in course.assignments)
+    assert first.isoformat() == "2026-12-19T04:59:59+00:00"
+    assert second.isoformat() == "2027-01-22T08:30:00+00:00"
+    undated = load_course(write(tmp_path, lambda raw: raw["assignments"][0].pop("due")))
+    assert undated.due_at(undated.assignments[0]) is None
+
+
+def test_unknown_time_zone_is_named(tmp_path):
+    with pytest.raises(CourseError, match=r"timezone: .*'Mars/Olympus' is not an IANA time zone name"):
+        load_course(write(tmp_path, lambda raw: raw.update(timezone="Mars/Olympus")))

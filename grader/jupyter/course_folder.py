@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 from grader.course import Course
+from grader.jupyter.gradebook_sync import sync_gradebook
+from grader.jupyter.notebook import assignment_notebook, notebook_path
 from grader.secret import folder_for
-from grader.jupyter.notebook import write_notebook
 
 CONFIG = '''"""nbgrader configuration for "{title}", written by `grader nbgrader build`. Rebuild it; do not edit."""
 
 import os
+import sys
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
@@ -21,6 +26,9 @@ from nbgrader.preprocessors import (
 from grader.jupyter.nbgrader_preprocessors import KeepFirstCells, TrustedScores
 
 here = os.path.dirname(os.path.abspath(__file__))
+# nbgrader runs `alembic` by name: find it beside the Python running nbgrader, activated or not.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = here
@@ -47,9 +55,20 @@ c.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPr
 '''
 
 
-def build_course_folder(course: Course, course_file: Path, out: Path) -> list[Path]:
-    """Write the nbgrader course folder into ``out``; return the files written."""
+@dataclass(frozen=True)
+class CourseFolder:
+    files: list[Path]  # written
+    notes: list[str]  # what changed in the gradebook, as sentences
+
+
+def build_course_folder(course: Course, course_file: Path, out: Path) -> CourseFolder:
+    """Write the nbgrader course folder into ``out`` and pass the due dates on to its gradebook.
+
+    Nothing is written when nbgrader would refuse a new notebook (an assignment with submissions whose cells change).
+    """
+    notebooks = {assignment.id: assignment_notebook(assignment) for assignment in course.assignments}
     out.mkdir(parents=True, exist_ok=True)
+    notes = sync_gradebook(course, out, notebooks)
     cell_timeout = int(max(120, 20 * course.limits.call_timeout_seconds))
     config = out / "nbgrader_config.py"
     config.write_text(CONFIG.format(
@@ -60,4 +79,10 @@ def build_course_folder(course: Course, course_file: Path, out: Path) -> list[Pa
         course_file=str(Path(course_file).resolve()),
         secret_folder=str(folder_for(course, course_file)),
     ))
-    return [config] + [write_notebook(assignment, out) for assignment in course.assignments]
+    files = [config]
+    for assignment_id, notebook in notebooks.items():
+        path = notebook_path(out, assignment_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, path)
+        files.append(path)
+    return CourseFolder(files, notes)

@@ -259,9 +259,6 @@ def assignment_notebook(assignment: AssignmentConfig) -> nbformat.NotebookNode:
     return notebook
 
 
-def write_notebook(assignment: AssignmentConfig, folder: Path) -> Path:
-    """Write source/<id>/<id>.ipynb under ``folder``; return its path."""
-    path = folder / "source" / assignment.id / f"{assignment.id}.ipynb"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(assignment_notebook(assignment), path)
-    return path
+def notebook_path(folder: Path, assignment_id: str) -> Path:
+    """Where nbgrader reads an assignment's source notebook: source/<id>/<id>.ipynb under ``folder``."""
+    return folder / "source" / assignment_id / f"{assignment_id}.ipynb"
