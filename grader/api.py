@@ -90,11 +90,11 @@ def init_secret(*, course_file: Path = DEFAULT_COURSE, folder: str | Path | None
     return folder, init(course, folder, new_key=new_key, rebuild=rebuild, mnist=mnist, use_keras_cache=use_keras_cache)
 
 
-def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE) -> list[Path]:
-    """Write the student handout into ``out``."""
+def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> list[Path]:
+    """Write the student handout of the course, or of one ``assignment``, into ``out``."""
     from grader.release import release as write_handout
 
-    return write_handout(Path(out), load_course(course_file), Path(course_file))
+    return write_handout(Path(out), load_course(course_file), Path(course_file), assignment)
 
 
 def export_gradescope(out: str | Path = "autograder.zip", *, course_file: Path = DEFAULT_COURSE,

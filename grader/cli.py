@@ -124,10 +124,12 @@ def grade(course_file: Path, root: Path, out: Path, jobs: int | None, no_sandbox
 
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder for the handout.")
+@click.option("--assignment", help="Release this assignment only (default: every assignment of the course).")
 @click.pass_obj
-def release(course_file: Path, out: Path) -> None:
-    """Write the student handout: stubs, grader, public references, README."""
-    files = _run(lambda: api.release(out, course_file=course_file))
+def release(course_file: Path, out: Path, assignment: str | None) -> None:
+    """Write the student handout: stubs, grader, public references, README. Refused, with what to run, if the
+    stubs or the references are not current."""
+    files = _run(lambda: api.release(out, course_file=course_file, assignment=assignment))
     click.echo(f"wrote {len(files)} files into {out}")
 
 

@@ -7,13 +7,16 @@ sample holds the training images only.
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
+from grader.freshness import EXERCISES, refuse_stale
 from grader.mnist import SAMPLE, SAMPLE_TRAIN
 from grader.secret import folder_for
 
@@ -74,26 +77,66 @@ MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.
 """
 
 
-def release(out: Path, course: Course, course_file: Path) -> list[Path]:
-    """Write the handout into ``out`` (which must be new or empty); return the files written."""
+def imported_modules(course: Course, modules: list[str], exercises: Path = EXERCISES) -> list[str]:
+    """``modules`` and every course module they import (dense.py imports softmax), in a stable order."""
+    known = {exercise.module for exercise in course.exercises()}
+    found, queue = [], list(modules)
+    while queue:
+        module = queue.pop(0)
+        if module in found:
+            continue
+        found.append(module)
+        tree = ast.parse((exercises / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            queue += [name.split(".")[0] for name in names if name.split(".")[0] in known]
+    return found
+
+
+def _assignment_course_yaml(course_file: Path, assignment: str) -> str:
+    raw = yaml.safe_load(course_file.read_text())
+    raw["assignments"] = [entry for entry in raw["assignments"] if entry.get("id") == assignment]
+    return (f"# {assignment} of {course_file.name}, written by `grader release --assignment {assignment}`.\n"
+            + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+
+
+def release(out: Path, course: Course, course_file: Path, assignment: str | None = None) -> list[Path]:
+    """Write the handout of the course, or of one ``assignment``, into ``out`` (which must be new or empty);
+    return the files written. Refused if the course's stubs or references are not current (grader.freshness)."""
     if out.exists() and any(out.iterdir()):
         raise GraderError(f"{out} is not empty: give a new folder for the handout, so nothing old gets shipped.")
+    full_course = course
+    if assignment is not None:
+        course = course.only_assignment(assignment)
+    refuse_stale(course, "The handout")
     secret = folder_for(course, course_file)
     for shipped in ("exercises", "grader"):
         if secret == PROJECT_ROOT / shipped or PROJECT_ROOT / shipped in secret.parents:
             raise GraderError(f"The course secret's folder {secret} is inside {shipped}/, which is handed out: move "
                               "it (grading.secret_folder in course.yaml) before releasing.")
     ignore = shutil.ignore_patterns(*NEVER_SHIPPED)
-    shutil.copytree(PROJECT_ROOT / "exercises", out / "exercises", ignore=ignore, dirs_exist_ok=True)
+    graded = list(dict.fromkeys(exercise.module for exercise in course.exercises()))
+    shipped = imported_modules(full_course, graded)
+    (out / "exercises").mkdir(parents=True)
+    for module in shipped:
+        shutil.copy(EXERCISES / f"{module}.py", out / "exercises" / f"{module}.py")
     shutil.copytree(PROJECT_ROOT / "grader", out / "grader", ignore=ignore)
     with np.load(SAMPLE, allow_pickle=False) as sample:  # the training images only: not the grade-time pool
         np.savez_compressed(out / "grader" / "data" / SAMPLE.name, x=sample["x"][:SAMPLE_TRAIN],
                             y=sample["y"][:SAMPLE_TRAIN], source=sample["source"])
-    shutil.copy(course_file, out / "course.yaml")
+    if assignment is None:
+        shutil.copy(course_file, out / "course.yaml")
+    else:
+        (out / "course.yaml").write_text(_assignment_course_yaml(course_file, assignment))
     shutil.copy(PROJECT_ROOT / "pyproject.toml", out / "pyproject.toml")
     functions: dict[str, list[str]] = {}  # a module may hold several exercises (mlp.py: relu and mlp_forward)
     for exercise in course.exercises():
         functions.setdefault(exercise.module, []).append(exercise.function)
     files = ", ".join(f"`{module}.py` ({', '.join(names)})" for module, names in functions.items())
+    imported = [module for module in shipped if module not in graded]
+    if imported:
+        files += (f"; {', '.join(f'`{module}.py`' for module in imported)} from an earlier assignment, which they "
+                  "import: put your own in its place")
     (out / "README.md").write_text(STUDENT_README.format(title=course.title, files=files))
     return sorted(p for p in out.rglob("*") if p.is_file())

@@ -21,6 +21,8 @@ REGION = re.compile(
     r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*\n",
     re.MULTILINE | re.DOTALL,
 )
+MARKERS = "### BEGIN SOLUTION ... ### END SOLUTION"
+"""The region a solution's answer sits in, as people write it."""
 DEF = re.compile(r"^def (\w+)\(", re.MULTILINE)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -12,8 +14,11 @@ import pytest
 from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT, SECRET
 from grader.course import load_course
 from grader.errors import GraderError
+from grader.freshness import course_problems
+from grader.jupyter.course_folder import build_course_folder
 from grader.mnist import SAMPLE_TRAIN
-from grader.release import release
+from grader.platforms.gradescope import build_autograder
+from grader.release import imported_modules, release
 from grader.secret import load_secret
 
 
@@ -79,3 +84,73 @@ def test_refuses_a_folder_with_things_in_it(tmp_path):
     (tmp_path / "old.txt").write_text("x")
     with pytest.raises(GraderError, match="not empty"):
         release(tmp_path, load_course(), PROJECT / "course.yaml")
+
+
+def test_one_assignment_is_released_alone(tmp_path):
+    course = load_course()
+    first = course.assignments[0]
+    release(tmp_path / "handout", course, PROJECT / "course.yaml", first.id)
+    handout = tmp_path / "handout"
+    shipped = load_course(handout / "course.yaml")
+    assert [assignment.id for assignment in shipped.assignments] == [first.id]
+    assert shipped.assignments[0] == first
+    modules = imported_modules(course, [exercise.module for exercise in first.exercises])
+    assert sorted(path.stem for path in (handout / "exercises").glob("*.py")) == sorted(modules)
+    code = "import json; from grader import api; print(json.dumps(api.check('exercises').summary()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=handout, capture_output=True, text=True, check=True)
+    public = sum(check.points for exercise in first.exercises for check in exercise.checks.values() if not check.hidden)
+    assert f'"max_score": {public}' in out.stdout
+    with pytest.raises(GraderError, match="no assignment named 'nope'"):
+        release(tmp_path / "other", course, PROJECT / "course.yaml", "nope")
+
+
+def test_a_module_ships_with_the_course_modules_it_imports(tmp_path):
+    course = load_course()
+    first, second, third, fourth = list(dict.fromkeys(exercise.module for exercise in course.exercises()))[:4]
+    for module, source in ((first, f"from {second} import f\n"), (second, f"import {third}.part\nimport numpy\n"),
+                           (third, f"from . import {fourth}\n"), (fourth, "")):
+        (tmp_path / f"{module}.py").write_text(source)
+    assert imported_modules(course, [first], tmp_path) == [first, second, third]
+
+
+@pytest.fixture()
+def sources(tmp_path):
+    """Copies of the kit's solutions, stubs and public references' manifest."""
+    for name in ("solutions", "exercises"):
+        shutil.copytree(PROJECT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "references").mkdir()
+    shutil.copy(PROJECT / "grader" / "references" / "data" / "manifest.json", tmp_path / "references")
+    return {name: tmp_path / name for name in ("solutions", "exercises", "references")}
+
+
+def test_the_kit_is_current_and_each_stale_part_is_named(sources):
+    course = load_course()
+    assert course_problems(course) == [] and course_problems(course, **sources) == []
+    first, second, third = course.exercises()[:3]
+    (sources["exercises"] / f"{first.module}.py").write_text("# edited by hand\n")
+    (sources["solutions"] / f"{second.module}.py").unlink()
+    (sources["solutions"] / f"{third.module}.py").write_text(
+        (sources["solutions"] / f"{third.module}.py").read_text().replace(f"def {third.function}(", "def renamed("))
+    manifest = json.loads((sources["references"] / "manifest.json").read_text())
+    manifest["checks"][first.name].remove(next(iter(first.checks)))
+    (sources["references"] / "manifest.json").write_text(json.dumps(manifest))
+    problems = "\n".join(course_problems(course, **sources))
+    assert f"{first.module}.py differs from what" in problems and "run: grader stubs" in problems
+    assert f"{second.name}: {sources['solutions'] / second.module}.py is missing" in problems
+    assert f"defines no top-level function {third.function}()" in problems
+    assert f"no Keras answers for {first.name}.{next(iter(first.checks))}" in problems
+    assert "run: grader references build" in problems
+
+
+def test_nothing_ships_from_a_course_whose_references_are_stale(tmp_path):
+    course = load_course()
+    stale = course.model_copy(update={"grading": course.grading.model_copy(
+        update={"max_examples": course.grading.max_examples + 1})})
+    message = r"was not written, because the course's generated files are not current:\n  - .*max_examples is now"
+    with pytest.raises(GraderError, match="The handout " + message):
+        release(tmp_path / "handout", stale, PROJECT / "course.yaml")
+    with pytest.raises(GraderError, match="The nbgrader course " + message):
+        build_course_folder(stale, PROJECT / "course.yaml", tmp_path / "nbgrader")
+    with pytest.raises(GraderError, match="The Gradescope autograder " + message):
+        build_autograder(stale, PROJECT / "course.yaml", SECRET, tmp_path / "autograder.zip")
+    assert not list(tmp_path.rglob("*"))  # nothing written anywhere

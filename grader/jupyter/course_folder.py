@@ -10,7 +10,8 @@ import nbformat
 from grader.course import Course
 from grader.jupyter.gradebook_sync import sync_gradebook
 from grader.jupyter.notebook import assignment_notebook, notebook_path
-from grader.secret import folder_for
+from grader.freshness import refuse_stale
+from grader.secret import folder_for, problem_with
 
 CONFIG = '''"""nbgrader configuration for "{title}", written by `grader nbgrader build`. Rebuild it; do not edit."""
 
@@ -64,11 +65,16 @@ class CourseFolder:
 def build_course_folder(course: Course, course_file: Path, out: Path) -> CourseFolder:
     """Write the nbgrader course folder into ``out`` and pass the due dates on to its gradebook.
 
-    Nothing is written when nbgrader would refuse a new notebook (an assignment with submissions whose cells change).
+    Nothing is written when the course's generated files are not current (grader.freshness), or when nbgrader
+    would refuse a new notebook (an assignment with submissions whose cells change).
     """
+    refuse_stale(course, "The nbgrader course")
     notebooks = {assignment.id: assignment_notebook(assignment) for assignment in course.assignments}
     out.mkdir(parents=True, exist_ok=True)
     notes = sync_gradebook(course, out, notebooks)
+    secret_problem = problem_with(folder_for(course, course_file), course)
+    if secret_problem:
+        notes.append(f"nbgrader autograde will refuse to start until this is fixed: {secret_problem}")
     cell_timeout = int(max(120, 20 * course.limits.call_timeout_seconds))
     config = out / "nbgrader_config.py"
     config.write_text(CONFIG.format(

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader.course import PROJECT_ROOT, Course, load_course
 from grader.errors import GraderError
+from grader.freshness import refuse_stale
 from grader.secret import problem_with
 
 ROOT_VARIABLE = "GRADER_GRADESCOPE_ROOT"
@@ -79,6 +80,7 @@ def build_autograder(course: Course, course_file: Path, secret: Path, out: Path,
     if assignment is not None and assignment not in {a.id for a in course.assignments}:
         raise GraderError(f"course.yaml has no assignment {assignment!r}: it has "
                           f"{', '.join(a.id for a in course.assignments)}.")
+    refuse_stale(course.only_assignment(assignment) if assignment else course, "The Gradescope autograder")
     problem = problem_with(secret, course)
     if problem:
         raise GraderError(problem)

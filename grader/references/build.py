@@ -124,6 +124,7 @@ def build_inputs(course: Course, out: Path, key: bytes, weights: tuple, pool_ima
         "recorded_examples": sum(len(examples) for examples in recording.examples.values()),
         "key_id": hashlib.sha256(key).hexdigest()[:12],
         "checks_sha256": checks_digest(),
+        "checks": {exercise.name: sorted(exercise.checks) for exercise in course.exercises()},
         "model_sha256": content_hash(model_folder / "model.npz"),
         "sha256": {name: content_hash(out / name) for name in (*INPUT_FILES, *(("hidden.npz",) if hidden else ()))},
     }
