@@ -54,6 +54,7 @@ and more hints are worked out.
 
     .venv/bin/grader check                      # all exercises in exercises/
     .venv/bin/grader check --exercise softmax   # one exercise
+    .venv/bin/pytest                            # the same checks, one pytest test each (-k softmax, -x, --lf)
 
 Most checks compare your function with what real Keras computes, on generated inputs and
 on real MNIST batches; the others test what the docstring promises (bounds, a distribution,
@@ -101,6 +102,22 @@ def _assignment_course_yaml(course_file: Path, assignment: str) -> str:
             + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
 
 
+HANDOUT_PYTEST = """[tool.pytest.ini_options]
+# `pytest` here grades exercises/ with the course's checks, one test per check (grader/pytest_plugin.py).
+addopts = "--submission exercises"
+"""
+
+
+def handout_pyproject(kit: str) -> str:
+    """The kit's pyproject.toml with the handout's pytest settings instead of the kit's own (its tests stay home)."""
+    start = kit.find("[tool.pytest.ini_options]")
+    if start < 0:
+        return kit.rstrip("\n") + "\n\n" + HANDOUT_PYTEST
+    end = kit.find("\n[", start + 1)
+    rest = kit[end + 1:] if end >= 0 else ""
+    return kit[:start] + HANDOUT_PYTEST + ("\n" + rest if rest else "")
+
+
 def release(out: Path, course: Course, course_file: Path, assignment: str | None = None) -> list[Path]:
     """Write the handout of the course, or of one ``assignment``, into ``out`` (which must be new or empty);
     return the files written. Refused if the course's stubs or references are not current (grader.freshness)."""
@@ -129,7 +146,7 @@ def release(out: Path, course: Course, course_file: Path, assignment: str | None
         shutil.copy(course_file, out / "course.yaml")
     else:
         (out / "course.yaml").write_text(_assignment_course_yaml(course_file, assignment))
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", out / "pyproject.toml")
+    (out / "pyproject.toml").write_text(handout_pyproject((PROJECT_ROOT / "pyproject.toml").read_text()))
     functions: dict[str, list[str]] = {}  # a module may hold several exercises (mlp.py: relu and mlp_forward)
     for exercise in course.exercises():
         functions.setdefault(exercise.module, []).append(exercise.function)

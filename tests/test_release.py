@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -154,3 +155,18 @@ def test_nothing_ships_from_a_course_whose_references_are_stale(tmp_path):
     with pytest.raises(GraderError, match="The Gradescope autograder " + message):
         build_autograder(stale, PROJECT / "course.yaml", SECRET, tmp_path / "autograder.zip")
     assert not list(tmp_path.rglob("*"))  # nothing written anywhere
+
+
+def test_pytest_runs_the_handout_checks(handout):
+    """A student's `pytest` in the handout grades exercises/: one test per visible check, the stubs failing."""
+    completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",  # the handout's
+                                "--junitxml=report.xml"], cwd=handout, capture_output=True,
+                               text=True, timeout=600)
+    assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
+    cases = list(ET.parse(handout / "report.xml").getroot().iter("testcase"))
+    (handout / "report.xml").unlink()
+    visible = [(e.name, name) for e in load_course().exercises() for name, check in e.checks.items() if not check.hidden]
+    assert [(case.get("classname").rsplit(".", 1)[1], case.get("name")) for case in cases] == visible
+    assert all(case.find("failure") is not None for case in cases)
+    assert "still raises NotImplementedError" in completed.stdout and "Traceback" not in completed.stdout
+    assert "warning" not in completed.stdout
