@@ -114,6 +114,43 @@ def build_references(*, course_file: Path = DEFAULT_COURSE, mnist: str | None = 
     return build(load_course(course_file), mnist=mnist, use_keras_cache=use_keras_cache)
 
 
+def rebuild(*, course_file: Path = DEFAULT_COURSE, nbgrader: str | Path | None = None, say=print) -> None:
+    """Regenerate everything made from the sources (solutions/, grader/checks/, course.yaml), in order, saying each
+    step: the stubs, the public Keras references, docs/contracts.md, the course secret's grade-time inputs (when the
+    course has a secret; the key is kept) and, given ``nbgrader``, that nbgrader course folder. Ends with a
+    GraderError if anything is still stale (grader.freshness)."""
+    from grader.contracts import markdown
+    from grader.errors import GraderError
+    from grader.freshness import course_problems
+    from grader.secret import KEY_FILE, folder_for
+
+    course = load_course(course_file)
+    say(f"stubs: wrote {', '.join(path.name for path in write_stubs(course_file=course_file))}")
+    say("references: training the model and recording Keras' answers (about a minute)...")
+    manifest = build_references(course_file=course_file)
+    say(f"references: {manifest['recorded_oracle_results']} Keras results recorded")
+    contracts = PROJECT_ROOT / "docs" / "contracts.md"
+    if contracts.parent.is_dir():
+        contracts.write_text(markdown(course))
+        say(f"contracts: wrote {contracts}")
+    secret = folder_for(course, course_file)
+    if (secret / KEY_FILE).is_file():
+        say(f"secret: rebuilding the grade-time inputs in {secret} (the key is kept)...")
+        init_secret(course_file=course_file)
+        say("secret: current")
+    else:
+        say(f"secret: none yet in {secret}; make it with: grader secret init")
+    if nbgrader is not None:
+        built = build_nbgrader_course(nbgrader, course_file=course_file)
+        for note in built.notes:
+            say(f"nbgrader: {note}")
+        say(f"nbgrader: wrote {len(built.files)} files into {nbgrader}")
+    problems = course_problems(course)
+    if problems:
+        raise GraderError("Still stale after the rebuild:\n  - " + "\n  - ".join(problems))
+    say("everything made from the sources is current")
+
+
 def _modules(course_file: Path) -> list[str]:
     return list(dict.fromkeys(exercise.module for exercise in load_course(course_file).exercises()))
 

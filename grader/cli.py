@@ -133,6 +133,17 @@ def release(course_file: Path, out: Path, assignment: str | None) -> None:
     click.echo(f"wrote {len(files)} files into {out}")
 
 
+@main.command("build")
+@click.option("--nbgrader", "nbgrader_out", type=click.Path(path_type=Path),
+              help="Also rebuild this nbgrader course folder (grader nbgrader build --out).")
+@click.pass_obj
+def build(course_file: Path, nbgrader_out: Path | None) -> None:
+    """After a change to solutions/, grader/checks/ or course.yaml (a new exercise, say): regenerate the stubs,
+    record the Keras references, rewrite docs/contracts.md, rebuild the grade-time inputs (if the course has a
+    secret) and, with --nbgrader, the nbgrader course; then check that nothing is stale."""
+    _run(lambda: api.rebuild(course_file=course_file, nbgrader=nbgrader_out, say=click.echo))
+
+
 @main.group()
 def references() -> None:
     """The reference fixtures built with Keras."""

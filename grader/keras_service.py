@@ -47,8 +47,7 @@ def _serve(path: str, authkey: bytes, max_rss_mb: float, parent: int) -> None:
                     return
                 with compute_lock:  # one computation at a time: the same results as in one process
                     try:
-                        reference = importlib.import_module("grader.keras_reference")
-                        reply = ("ok", getattr(reference, operation)(*arrays, **params))
+                        reply = ("ok", keras_function(operation)(*arrays, **params))
                     except Exception as error:  # noqa: BLE001 - the caller reports it
                         reply = ("error", f"{type(error).__name__}: {error}")
                     conn.send(reply)
@@ -117,14 +116,30 @@ NOT_SHRUNK = ("A failing input (TensorFlow is not installed here, so it was not 
 """The heading of a failure found without TensorFlow (grader.checks.base)."""
 
 
+CHECK_MODULES = "grader.checks."
+"""A check module may define the Keras call its oracle needs (grader.oracle.Oracle.keras); nothing else may."""
+
+
+def keras_function(operation: str):
+    """The function that computes ``operation``: ``name`` in grader.keras_reference, or ``module:name`` in a check
+    module. TensorFlow is imported first, with the settings the references are built with."""
+    reference = importlib.import_module("grader.keras_reference")
+    if ":" not in operation:
+        return getattr(reference, operation)
+    module, _, name = operation.partition(":")
+    if not module.startswith(CHECK_MODULES):
+        raise ValueError(f"{operation!r} is not a Keras function of a check module")
+    return getattr(importlib.import_module(module), name)
+
+
 def compute(operation: str, arrays: tuple, params: dict):
-    """What grader.keras_reference's ``operation`` gives: from the service if this process uses one, else here."""
+    """What ``operation`` (see keras_function) gives: from the service if this process uses one, else here."""
     if _address is None:
         try:
-            reference = importlib.import_module("grader.keras_reference")
+            function = keras_function(operation)
         except ImportError as error:
             raise KerasUnavailable(f"Keras is not installed here ({error})") from None
-        return getattr(reference, operation)(*arrays, **params)
+        return function(*arrays, **params)
     with _client_lock:
         status, value = _ask((operation, arrays, params))
     if status != "ok":

@@ -64,3 +64,11 @@ CHECKS = (
     Check("ties_first_index", "on a tie, the first maximal class counts, as np.argmax does", ties_first_index),
     *visible_and_hidden("accuracy of model.predict on the {which} MNIST batches equals model.evaluate", _mnist),
 )
+
+CONTRACTS = (
+    ("y_pred: (n, k) scores or probabilities", ("matches_keras", "mnist_batches", "mnist_hidden")),
+    ("A Python float in [0, 1], like Keras' ``categorical_accuracy`` averaged over the batch",
+     ("matches_keras", "mnist_batches")),
+    ("the first of the tied classes counts, as ``np.argmax`` does", ("ties_first_index",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

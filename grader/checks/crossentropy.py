@@ -73,3 +73,11 @@ CHECKS = (
     Check("untrained_model", "an untrained model's 0.1 everywhere scores ln(10) = 2.3026 on MNIST", untrained_model),
     *visible_and_hidden("the trained model's loss on the {which} MNIST batches equals model.evaluate", _mnist),
 )
+
+CONTRACTS = (
+    ("clipped to [1e-7, 1 - 1e-7] as Keras does", ("matches_keras",)),
+    ("A Python float: the loss averaged over the batch (what model.evaluate reports)",
+     ("matches_keras", "mnist_batches", "mnist_hidden")),
+    ("An untrained model that says 0.1 for every digit scores ln(10) = 2.3026", ("untrained_model",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

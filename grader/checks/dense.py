@@ -146,3 +146,16 @@ CHECKS = (
           "('sigmoid', 'Relu')", unknown_activation),
     *visible_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
 )
+
+CONTRACTS = (
+    ("x: inputs, (batch, inputs)", ("linear_matches_keras", "single_example", "mnist_batches", "mnist_hidden")),
+    ("one example alone is (inputs,)", ("single_example",)),
+    ("W: the kernel, (inputs, units), as ``layer.get_weights()[0]`` gives it", ("linear_matches_keras",)),
+    ("b: the bias, (units,), added to every row", ("linear_matches_keras",)),
+    ("``\"relu\"`` (max(z, 0) elementwise)", ("relu_matches_keras",)),
+    ("``\"softmax\"`` (along the last axis", ("softmax_matches_keras", "mnist_batches")),
+    ("(batch, units), or (units,) for a single example", ("linear_matches_keras", "single_example")),
+    ("The inputs are not modified", ("inputs_unchanged",)),
+    ("Any other ``activation`` is a mistake by the caller: raise ValueError", ("unknown_activation",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

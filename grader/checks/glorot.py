@@ -97,3 +97,11 @@ CHECKS = (
     Check("uses_the_generator", "the same generator state gives the same weights (in bounds), another gives others",
           uses_the_generator),
 )
+
+CONTRACTS = (
+    ("limit = sqrt(6 / (fan_in + fan_out))", ("bounds",)),
+    ("drawn independently and uniformly from [-limit, limit]", ("uniform_distribution", "bounds")),
+    ("A float array of shape (fan_in, fan_out)", ("bounds",)),
+    ("the same generator state must give the same weights", ("uses_the_generator",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

@@ -49,3 +49,10 @@ CHECKS = (
     Check("mnist_batches", "the gradients at the trained weights on the visible MNIST batches equal tf.GradientTape's",
           mnist_batches),
 )
+
+CONTRACTS = (
+    ("A list ``[dW, db]`` with the shapes of ``W`` and ``b``", ("matches_gradient_tape",)),
+    ("what ``tf.GradientTape`` gives for Keras' mean categorical cross-entropy",
+     ("matches_gradient_tape", "mnist_batches")),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

@@ -95,3 +95,19 @@ MLP_CHECKS = (
     Check("mnist_batches", "784 -> 20 -> 10 on the visible MNIST batches equals the Keras model's predict",
           mlp_mnist_batches),
 )
+
+RELU_CONTRACTS = (
+    ("z: an array of any shape and float dtype", ("matches_keras",)),
+    ("A new array of the same shape and dtype; ``z`` is not modified", ("matches_keras",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+
+MLP_CONTRACTS = (
+    ("``params = [W1, b1, W2, b2]`` in the order ``model.get_weights()`` gives", ("matches_keras", "mnist_batches")),
+    ("(batch, classes) probabilities; each row sums to 1", ("matches_keras",)),
+    ("write the softmax here (subtract each row's max first)", ("large_logits",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+
+EXERCISES = {"relu": (RELU_CHECKS, RELU_CONTRACTS), "mlp": (MLP_CHECKS, MLP_CONTRACTS)}
+"""This module grades two exercises: each one's checks and contracts."""

@@ -73,3 +73,12 @@ CHECKS = (
           label_shapes),
     Check("mnist_labels", "one_hot of MNIST digit labels gives the one-hot rows Keras trains on", mnist_labels),
 )
+
+CONTRACTS = (
+    ("labels: integer class labels in [0, num_classes), any shape; (n,) for a batch",
+     ("matches_keras", "label_shapes")),
+    ("num_classes: how many classes there are (10 for MNIST digits)", ("matches_keras", "mnist_labels")),
+    ("A float array of shape ``labels.shape + (num_classes,)``", ("label_shapes",)),
+    ("each row all zeros but a single 1 at the label's index", ("matches_keras", "mnist_labels")),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

@@ -51,3 +51,10 @@ CHECKS = (
     Check("matches_keras", "one step equals keras.optimizers.SGD applying the gradients", matches_keras),
     Check("inputs_unchanged", "params and grads are the same after the call", inputs_unchanged),
 )
+
+CONTRACTS = (
+    ("p_new = p - learning_rate * g", ("matches_keras",)),
+    ("A new list of new arrays, in the same order", ("matches_keras",)),
+    ("``params`` and ``grads`` are not modified", ("inputs_unchanged",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

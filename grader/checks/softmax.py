@@ -170,3 +170,18 @@ CHECKS = (
     Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),
     *visible_and_hidden("softmax of the {which} MNIST batches' logits equals model.predict", _mnist),
 )
+
+CONTRACTS = (
+    ("z: scores of any shape, float16, float32 or float64", ("matches_keras", "float16")),
+    ("For a batch of network outputs it is (batch, classes)", ("mnist_batches", "mnist_hidden")),
+    ("one example is (classes,)", ("matches_keras",)),
+    ("every slice along it becomes a probability distribution", ("any_axis",)),
+    ("Default: the last axis.", ("matches_keras",)),
+    ("A new float array of the same shape as ``z``", ("properties",)),
+    ("every value in [0, 1]", ("properties",)),
+    ("every slice along ``axis`` summing to 1", ("properties", "any_axis")),
+    ("``z`` itself is not modified", ("properties",)),
+    ("exp(1000) overflows to inf", ("large_logits",)),
+    ("Softmax does not change if you subtract the same number from every score of a slice", ("properties",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

@@ -72,3 +72,10 @@ CHECKS = (
     Check("mnist_epoch", "one epoch on 512 MNIST images equals Keras' fit with the same data, order and weights",
           mnist_epoch),
 )
+
+CONTRACTS = (
+    ("take the rows of ``x`` and ``y`` in order", ("small_problems", "mnist_epoch")),
+    ("the last batch may be smaller", ("small_problems",)),
+    ("like ``model.fit(x, y, batch_size, epochs=1, shuffle=False)``", ("mnist_epoch", "small_problems")),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""

@@ -224,6 +224,15 @@ def function_source(module: str, function: str) -> str:
     raise LookupError(f"solutions/{module}.py defines no {function}()")
 
 
+def default_story(exercise: ExerciseConfig) -> str:
+    """An exercise without a story of its own: its name and the first paragraph of its function's docstring."""
+    source = (PROJECT_ROOT / "solutions" / f"{exercise.module}.py").read_text()
+    function = next((node for node in ast.parse(source).body
+                     if isinstance(node, ast.FunctionDef) and node.name == exercise.function), None)
+    summary = (ast.get_docstring(function) or "").split("\n\n")[0] if function else ""
+    return f"## {exercise.name}\n\n{summary}".strip()
+
+
 def test_cell(exercise: ExerciseConfig) -> nbformat.NotebookNode:
     """The exercise's graded test cell: its grade_id is the exercise's name, its points the course's."""
     return tests(exercise.name, TEST_CELL.format(function=exercise.function, name=exercise.name), exercise.max_score)
@@ -231,7 +240,7 @@ def test_cell(exercise: ExerciseConfig) -> nbformat.NotebookNode:
 
 def exercise_cells(exercise: ExerciseConfig) -> list[nbformat.NotebookNode]:
     return [
-        story(f"{exercise.name}-story", STORY.get(exercise.name, f"## {exercise.name}")),
+        story(f"{exercise.name}-story", STORY.get(exercise.name) or default_story(exercise)),
         answer(f"{exercise.name}-answer", function_source(exercise.module, exercise.function)),
         test_cell(exercise),
     ]
