@@ -44,7 +44,7 @@ its sandbox (an AppArmor rule): `grader check` then says so and runs your code i
 
       python3 -m venv .venv && .venv/bin/pip install -e .
 
-That installs NumPy and the checks, nothing more. If your course uses notebooks, add Jupyter's
+That installs NumPy, pytest and the checks, nothing more. If your course uses notebooks, add Jupyter's
 packages: `.venv/bin/pip install -e '.[notebook]'`. TensorFlow is optional: the Keras answers the
 checks need come with the exercises, so your points are the same without it; with it
 (`.venv/bin/pip install -e '.[keras]'`, about 2 GB), a failure is shrunk to its smallest input
