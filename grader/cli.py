@@ -271,8 +271,11 @@ def nbgrader_build(course_file: Path, out: Path) -> None:
         click.echo(note)
     activate = Path(sys.prefix) / "bin" / "activate"  # nbgrader is installed beside the kit
     steps = [f". {shlex.quote(str(activate))}"] if sys.prefix != sys.base_prefix and activate.exists() else []
-    steps += [f"cd {shlex.quote(str(out.resolve()))}", "nbgrader generate_assignment <assignment>"]
+    first, *later = [path.parent.name for path in built.files if path.suffix == ".ipynb"]
+    steps += [f"cd {shlex.quote(str(out.resolve()))}", f"nbgrader generate_assignment {first}"]
     click.echo(f"wrote {len(built.files)} files into {out}; next: {' && '.join(steps)}")
+    if later:
+        click.echo(f"(the other assignments, when their time comes: {', '.join(later)})")
 
 
 @main.command()

@@ -51,6 +51,13 @@ class AssignmentConfig(Strict):
     )
     exercises: list[ExerciseConfig] = Field(min_length=1)
 
+    @field_validator("due", mode="before")
+    @classmethod
+    def _a_date_not_a_number(cls, value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("give a date, YYYY-MM-DD, or a date and time, YYYY-MM-DD HH:MM:SS, not a number")
+        return value
+
 
 class DataConfig(Strict):
     mnist: str | None = Field(
@@ -156,6 +163,8 @@ def load_course(path: str | Path | None = None) -> Course:
         raise CourseError(f"{path} does not exist: give the course file with --course PATH.") from None
     except yaml.YAMLError as error:
         raise CourseError(f"{path} is not valid YAML: {error}") from None
+    except ValueError as error:  # a date YAML reads as one but cannot be: 2026-13-45, 25:00:00
+        raise CourseError(f"{path} holds an impossible date or time: {error}.") from None
     try:
         course = Course.model_validate(raw)
     except ValidationError as error:

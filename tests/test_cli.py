@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -96,13 +97,12 @@ def test_grade_writes_the_gradebook(tmp_path):
 
 def test_notebooks_are_graded_like_modules(tmp_path):
     from grader.jupyter.course_folder import build_course_folder
-    from grader.course import load_course
 
     build_course_folder(load_course(), PROJECT / "course.yaml", tmp_path / "nb")
     notebook = tmp_path / "nb" / "source" / "forward_pass" / "forward_pass.ipynb"
     summary = json.loads(run("check", str(notebook), "--json").stdout)
     assert summary["submission"] == "forward_pass" and summary["score"] == FORWARD_PASS - HIDDEN_FORWARD_PASS  # its own assignment's, hidden ones aside
-    assert [e["name"] for e in summary["exercises"]] == ["softmax", "dense", "accuracy"]
+    assert [e["name"] for e in summary["exercises"]] == [e.name for e in load_course().assignments[0].exercises]
 
     root = tmp_path / "class"
     (root / "folder_student" / "forward_pass").mkdir(parents=True)
@@ -134,7 +134,14 @@ def test_nbgrader_build_writes_the_course_folder(tmp_path):
     assert (tmp_path / "course" / "source" / "forward_pass" / "forward_pass.ipynb").is_file()
     due = load_course().due_at(load_course().assignments[0])
     assert f"forward_pass: due {due:%Y-%m-%d %H:%M:%S} UTC in the gradebook" in result.output
-    assert f"cd {tmp_path / 'course'} && nbgrader generate_assignment" in result.output  # works from any folder
+    pasted = next(line for line in result.output.splitlines() if "next: " in line).split("next: ", 1)[1]
+    first = load_course().assignments[0].id
+    assert pasted.endswith(f"cd {tmp_path / 'course'} && nbgrader generate_assignment {first}")  # any folder
+    assert subprocess.run(["bash", "-n", "-c", pasted]).returncode == 0  # a command line as printed
+    for unusable in ("$HOME", "100%", "q?x=1", "a#b"):
+        refused = run("nbgrader", "build", "--out", str(tmp_path / unusable))
+        assert refused.exit_code == 1 and "nbgrader cannot have in a course folder's path" in refused.output
+        assert not (tmp_path / unusable).exists()
 
 
 def test_grade_one_assignment_and_rerun_skips(tmp_path):
@@ -144,9 +151,11 @@ def test_grade_one_assignment_and_rerun_skips(tmp_path):
     first = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox",
                 "--secret", str(SECRET))
     assert first.exit_code == 0, first.output
-    assert "graded 1 submission " in first.stdout and "Exercises by status: 3 passed." in first.stdout
+    names = [exercise.name for exercise in load_course().only_assignment("forward_pass").exercises()]
+    assert "graded 1 submission " in first.stdout and f"Exercises by status: {len(names)} passed." in first.stdout
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
-    assert header[1:4] == ["softmax", "dense", "accuracy"] and "one_hot" not in header
+    others = {exercise.name for exercise in load_course().exercises()} - set(names)
+    assert header[1:1 + len(names)] == names and not others & set(header)
     again = run("grade", str(root), "--out", str(out), "--assignment", "forward_pass", "--no-sandbox",
                 "--secret", str(SECRET))
     assert "graded 0 submissions" in again.stdout and "1 skipped" in again.stdout

@@ -85,3 +85,12 @@ def test_due_dates_are_read_in_the_course_time_zone(tmp_path):
 def test_unknown_time_zone_is_named(tmp_path):
     with pytest.raises(CourseError, match=r"timezone: .*'Mars/Olympus' is not an IANA time zone name"):
         load_course(write(tmp_path, lambda raw: raw.update(timezone="Mars/Olympus")))
+
+
+def test_impossible_or_numeric_due_dates_are_sentences(tmp_path):
+    path = tmp_path / "course.yaml"
+    path.write_text((PROJECT / "course.yaml").read_text().replace("due: 2026-12-18", "due: 2026-13-45", 1))
+    with pytest.raises(CourseError, match="holds an impossible date or time: month must be in 1..12"):
+        load_course(path)
+    with pytest.raises(CourseError, match=r"assignments\[0\]\.due: Value error, give a date"):
+        load_course(write(tmp_path, lambda raw: raw["assignments"][0].update(due=1734000000)))

@@ -220,9 +220,13 @@ def test_a_course_change_nbgrader_would_refuse_changes_nothing(tmp_path, strict_
     with pytest.raises(GraderError, match=rf"{ASSIGNMENT} has 1 submission.*it removes {first.exercises[-1].name}"):
         build_course_folder(changed, course_file, folder)
     assert {path: path.read_bytes() for path in written} == written  # nothing rewritten, the release is there
+    without = strict_course.model_copy(update={"assignments": strict_course.assignments[1:]})
+    with pytest.raises(GraderError, match=rf"{ASSIGNMENT} has 1 submission.*course.yaml no longer lists it"):
+        build_course_folder(without, course_file, folder)  # autograde would delete its graded notebooks
+    assert {path: path.read_bytes() for path in written} == written
     nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")  # and nbgrader still takes the course as it is
 
-    later = first.model_copy(update={"due": dt.datetime(2026, 12, 20, 12, 0)})
+    later = first.model_copy(update={"due": dt.datetime(2026, 12, 20, 12, 0), "title": first.title + ", revised"})
     repointed = [first.exercises[0].model_copy(update={"checks": {
         name: check.model_copy(update={"points": check.points + 1}) for name, check in first.exercises[0].checks.items()
     }}), *first.exercises[1:]]
@@ -233,6 +237,8 @@ def test_a_course_change_nbgrader_would_refuse_changes_nothing(tmp_path, strict_
     notes = build_course_folder(moved, course_file, folder).notes
     assert f"{ASSIGNMENT}: due 2026-12-20 11:00:00 UTC in the gradebook" in notes  # 12:00 in Berlin
     assert any(f"the points of {first.exercises[0].name} change" in note and "autograde" in note for note in notes)
+    assert any("the text of the read-only cells intro changes" in note and "no student changed them" in note
+               for note in notes)  # the title is in the notebook's first cell
     nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")  # nbgrader takes new points, cells unchanged
     assert not build_course_folder(moved, course_file, folder).notes  # nothing left to change
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 
 from grader.course import Course
+from grader.errors import GraderError
 from grader.jupyter.gradebook_sync import sync_gradebook
 from grader.jupyter.notebook import assignment_notebook, notebook_path
 from grader.freshness import refuse_stale
@@ -56,6 +57,22 @@ c.GenerateFeedback.preprocessors = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPr
 '''
 
 
+UNUSABLE = "$%?#"
+"""Characters nbgrader cannot have in the course folder's path: its config loader expands $VAR (so the folder's
+nbgrader_config.py, and with it the sandboxed grading, would silently not load), and the gradebook's sqlite URL
+reads %, ? and # as URL syntax."""
+
+
+def _refuse_unusable_path(out: Path) -> None:
+    path = str(out.resolve())
+    found = sorted({character for character in path if character in UNUSABLE})
+    if found:
+        raise GraderError(f"{path} holds {' and '.join(repr(c) for c in found)}, which nbgrader cannot have in a "
+                          "course folder's path: it expands $VAR there (so it would not load the folder's "
+                          "nbgrader_config.py and would run student notebooks in a kernel), and reads %, ? and # in "
+                          "the gradebook's address. Choose a folder whose path has none of $ % ? #.")
+
+
 @dataclass(frozen=True)
 class CourseFolder:
     files: list[Path]  # written
@@ -69,6 +86,7 @@ def build_course_folder(course: Course, course_file: Path, out: Path) -> CourseF
     would refuse a new notebook (an assignment with submissions whose cells change).
     """
     refuse_stale(course, "The nbgrader course")
+    _refuse_unusable_path(out)
     notebooks = {assignment.id: assignment_notebook(assignment) for assignment in course.assignments}
     out.mkdir(parents=True, exist_ok=True)
     notes = sync_gradebook(course, out, notebooks)
