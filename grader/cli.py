@@ -54,7 +54,8 @@ def check(course_file: Path, folder: Path, exercise: str | None, assignment: str
     output_format = "json" if as_json else output_format
     if github_output and output_format != "classroom":
         raise click.UsageError("--github-output goes with --format classroom.")
-    for warning in (None if no_sandbox else sandbox_warning(), limits_warning()):
+    for warning in (None if no_sandbox else sandbox_warning(), limits_warning(),
+                    _references_warning(course_file, assignment)):
         if warning:
             click.echo(f"warning: {warning}", err=True)
     if output_format == "classroom":
@@ -66,6 +67,21 @@ def check(course_file: Path, folder: Path, exercise: str | None, assignment: str
         click.echo(summary_json(result))
     else:
         print_report(result, Console())
+
+
+def _references_warning(course_file: Path, assignment: str | None) -> str | None:
+    """A course whose public references were recorded for other checks still grades, but asks Keras live (much
+    slower, and no shrinking without TensorFlow): say so, with the command that records them."""
+    from grader.course import load_course
+    from grader.freshness import reference_problems
+    from grader.references.store import DATA
+
+    try:
+        course = load_course(course_file)
+        problems = reference_problems(course.only_assignment(assignment) if assignment else course, DATA)
+    except GraderError:
+        return None  # the check itself says what is wrong with the course
+    return f"{problems[0]}: until then every check asks Keras live, which is much slower." if problems else None
 
 
 def _check_for_classroom(course_file: Path, folder: Path, exercise: str | None, assignment: str | None,

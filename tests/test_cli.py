@@ -163,3 +163,13 @@ def test_grade_one_assignment_and_rerun_skips(tmp_path):
                   "--secret", str(SECRET))
     assert unknown.exit_code == 1 and "no assignment named 'backprop'" in unknown.output
     assert "Traceback" not in unknown.output
+
+
+def test_check_warns_when_the_references_were_recorded_for_other_checks(tmp_path):
+    current = run("check", str(PROJECT / "exercises"))
+    assert "public references were recorded for other checks" not in current.output
+    course = tmp_path / "course.yaml"
+    course.write_text((PROJECT / "course.yaml").read_text().replace("max_examples: 60", "max_examples: 61"))
+    stale = run("--course", str(course), "check", str(PROJECT / "exercises"))
+    assert "warning: the public references were recorded for other checks (grading.max_examples is now 61)" \
+        in stale.output and "run: grader references build" in stale.output
