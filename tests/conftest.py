@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,6 +30,44 @@ FORWARD_PASS = ASSIGNMENT_MARKS["forward_pass"]
 HIDDEN_FORWARD_PASS = sum(check.points for assignment in COURSE.assignments
                           if assignment.id == "forward_pass" for exercise in assignment.exercises
                           for check in exercise.checks.values() if check.hidden)
+
+
+VERDICTS = Path(__file__).parent / "verdicts.json"
+"""Every corpus entry's verdict on every check, as recorded by `pytest -m slow tests/test_corpus.py
+--record-verdicts`: a change to how the checks are written or run must keep them, check by check."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--record-verdicts", action="store_true",
+                     help=f"Write the corpus' verdicts into {VERDICTS.name} instead of comparing with it.")
+
+
+class Verdicts:
+    """The recorded verdicts: ``agree(key, result)`` asserts a graded entry matches its record (or records it)."""
+
+    def __init__(self, recorded: dict, recording: bool):
+        self.recorded, self.recording, self.seen = recorded, recording, {}
+
+    @staticmethod
+    def of(result) -> dict:
+        return {exercise.name: {"status": exercise.status, "score": float(exercise.score),
+                                "checks": {check.name: check.passed for check in exercise.checks}}
+                for exercise in result.exercises}
+
+    def agree(self, key: str, result) -> None:
+        self.seen[key] = self.of(result)
+        if not self.recording:
+            assert key in self.recorded, f"{key} has no recorded verdicts: pytest --record-verdicts records them"
+            assert self.seen[key] == self.recorded[key], f"{key}: the verdicts changed"
+
+
+@pytest.fixture(scope="session")
+def verdicts(request):
+    recording = request.config.getoption("record_verdicts")
+    book = Verdicts(json.loads(VERDICTS.read_text()) if VERDICTS.is_file() else {}, recording)
+    yield book
+    if recording and book.seen:
+        VERDICTS.write_text(json.dumps({**book.recorded, **book.seen}, indent=1, sort_keys=True) + "\n")
 
 
 @pytest.fixture(scope="session")

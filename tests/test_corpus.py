@@ -29,9 +29,11 @@ def by_name(result):
 
 
 @pytest.mark.parametrize("entry", entries("buggy"), ids=lambda p: p.name)
-def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
+def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path, verdicts):
     expected = expectation(entry)
-    result = by_name(grade_submission(assemble(entry, tmp_path), course, secret=SECRET))
+    graded_submission = grade_submission(assemble(entry, tmp_path), course, secret=SECRET)
+    verdicts.agree(f"buggy/{entry.name}", graded_submission)
+    result = by_name(graded_submission)
     graded = result[expected["exercise"]]
     failed = {check.name for check in graded.checks if not check.passed}
     passed = {check.name for check in graded.checks if check.passed}
@@ -58,8 +60,9 @@ def test_buggy_submission_is_caught_with_its_hint(entry, course, tmp_path):
 
 
 @pytest.mark.parametrize("entry", entries("correct"), ids=lambda p: p.name)
-def test_differently_written_correct_submission_gets_full_marks(entry, tmp_path, course):
+def test_differently_written_correct_submission_gets_full_marks(entry, tmp_path, course, verdicts):
     result = grade_submission(assemble(entry, tmp_path), course, secret=SECRET)
+    verdicts.agree(f"correct/{entry.name}", result)
     failures = [check.feedback for exercise in result.exercises for check in exercise.checks if not check.passed]
     assert failures == []
     assert result.score == result.max_score == FULL_MARKS
