@@ -1,9 +1,13 @@
-"""The checks: one module per exercise, found by name, so adding an exercise adds a module and touches no list.
+"""The checks: one module per exercise, ``grader/checks/<exercise>.py``, found by name (no list to edit).
 
-A module ``grader/checks/<exercise>.py`` grades the exercise of that name with ``CHECKS`` (a tuple of Check) and
-says which docstring promise each check tests with ``CONTRACTS`` (grader.contracts). A module that grades
-several exercises (mlp.py: relu and mlp) has ``EXERCISES = {name: (checks, contracts)}`` instead. ``base`` and
-any module whose name starts with ``_`` hold helpers.
+Each check is an ordinary function named the pytest way, ``test_<check>(ctx)``, whose docstring says what it
+proves (its first paragraph is the check's title in every report) and which returns when the check passes or
+raises CheckFailed with the feedback. ``<check>`` is the name course.yaml gives its points. ``ctx`` (a Context)
+calls the student's function in its sandboxed process and holds the Keras oracle and the MNIST references; the
+helpers (check_property, expect_array, Mistake, on_each_batch) are functions to call, not classes to subclass.
+``CONTRACTS`` says which docstring promise each check tests (grader.contracts). The grading engine runs the
+checks (grader.grading), and ``pytest --submission DIR`` shows each one as a pytest test (grader.pytest_plugin).
+``base`` and any module whose name starts with ``_`` hold helpers.
 
 CHECKS maps exercise name -> check name -> Check; CONTRACTS maps exercise name -> its promises.
 """
@@ -11,11 +15,27 @@ CHECKS maps exercise name -> check name -> Check; CONTRACTS maps exercise name -
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 
 from grader.checks.base import Check
 
 HELPERS = {"base"}
+PREFIX = "test_"
+
+
+def _title(function) -> str:
+    doc = inspect.getdoc(function)
+    if not doc:
+        raise ImportError(f"{function.__module__}.{function.__name__} has no docstring: its first paragraph is the "
+                          "check's title, what it proves, shown in every report.")
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _checks(module) -> tuple[Check, ...]:
+    """The module's test_<name> functions, in the order they are written."""
+    return tuple(Check(name[len(PREFIX):], _title(value), value) for name, value in vars(module).items()
+                 if name.startswith(PREFIX) and inspect.isfunction(value) and value.__module__ == module.__name__)
 
 
 def _exercises() -> dict[str, tuple[tuple[Check, ...], tuple]]:
@@ -24,17 +44,11 @@ def _exercises() -> dict[str, tuple[tuple[Check, ...], tuple]]:
         if info.name in HELPERS or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        if hasattr(module, "EXERCISES"):
-            graded = dict(module.EXERCISES)
-        elif hasattr(module, "CHECKS"):
-            graded = {info.name: (module.CHECKS, getattr(module, "CONTRACTS", ()))}
-        else:
-            raise ImportError(f"{module.__file__} defines neither CHECKS nor EXERCISES: name a helper module "
-                              "with a leading underscore.")
-        for name, (checks, contracts) in graded.items():
-            if name in found:
-                raise ImportError(f"{module.__file__}: the exercise {name!r} is graded by two check modules.")
-            found[name] = (tuple(checks), tuple(contracts))
+        checks = _checks(module)
+        if not checks:
+            raise ImportError(f"{module.__file__} has no test_<check>(ctx) function: a check module grades the "
+                              "exercise it is named after; name a helper module with a leading underscore.")
+        found[info.name] = (checks, tuple(getattr(module, "CONTRACTS", ())))
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.compare import Mistake, expect_fraction
 
 
@@ -40,13 +40,15 @@ def _expect(ctx: Context, y_pred, y_true, expected: float, what: str) -> None:
                     mistakes=MISTAKES, example=(y_pred, y_true), what=what, oracle=ctx.oracle)
 
 
-def matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """accuracy equals Keras' categorical accuracy on scores without ties"""
     check_property(ctx, strategies.predictions(), ("y_pred", "y_true"),
                    lambda p, t: _expect(ctx, p, t, ctx.oracle.categorical_accuracy(p, t),
                                         "keras.metrics.categorical_accuracy, averaged"))
 
 
-def ties_first_index(ctx: Context) -> None:
+def test_ties_first_index(ctx: Context) -> None:
+    """on a tie, the first maximal class counts, as np.argmax does"""
     check_property(ctx, strategies.predictions(ties=True), ("y_pred", "y_true"),
                    lambda p, t: _expect(ctx, p, t, ctx.oracle.categorical_accuracy(_ties_to(p, first=True), t),
                                         "np.argmax's rule: the first tied class wins (Keras on the ties broken so)"))
@@ -59,11 +61,15 @@ def _mnist(ctx: Context, hidden: bool) -> None:
     on_each_batch(ctx, hidden, "accuracy(model.predict(X_batch), y_batch)", run)
 
 
-CHECKS = (
-    Check("matches_keras", "accuracy equals Keras' categorical accuracy on scores without ties", matches_keras),
-    Check("ties_first_index", "on a tie, the first maximal class counts, as np.argmax does", ties_first_index),
-    *visible_and_hidden("accuracy of model.predict on the {which} MNIST batches equals model.evaluate", _mnist),
-)
+def test_mnist_batches(ctx: Context) -> None:
+    """accuracy of model.predict on the visible MNIST batches equals model.evaluate"""
+    _mnist(ctx, False)
+
+
+def test_mnist_hidden(ctx: Context) -> None:
+    """accuracy of model.predict on the hidden MNIST batches equals model.evaluate"""
+    _mnist(ctx, True)
+
 
 CONTRACTS = (
     ("y_pred: (n, k) scores or probabilities", ("matches_keras", "mnist_batches", "mnist_hidden")),

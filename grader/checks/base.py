@@ -24,7 +24,8 @@ class _Collected(BaseException):
 
 @dataclass(frozen=True)
 class Check:
-    """One graded check of one exercise: a name (the key in course.yaml), what it proves, and how."""
+    """One graded check of one exercise: a name (the key in course.yaml), what it proves, and how. The registry
+    (grader.checks) makes one from each ``test_<name>(ctx)`` function of a check module, its docstring the title."""
 
     name: str
     title: str
@@ -88,12 +89,6 @@ class Context:
     def batches(self, hidden: bool) -> BatchSet:
         """The visible or the hidden MNIST reference batches."""
         return self.references.hidden if hidden else self.references.visible
-
-
-def visible_and_hidden(title: str, run: Callable[[Context, bool], None]) -> tuple[Check, Check]:
-    """The ``mnist_batches`` and ``mnist_hidden`` checks: ``run(ctx, hidden)``; ``{which}`` in the title says which."""
-    return (Check("mnist_batches", title.format(which="visible"), lambda ctx: run(ctx, False)),
-            Check("mnist_hidden", title.format(which="hidden"), lambda ctx: run(ctx, True)))
 
 
 def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet, int], None]) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
 from grader.student_process import ExerciseStopped, Raised, Returned
 
@@ -94,7 +94,8 @@ def _inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
                               "Compute into new arrays: z = x @ W + b makes one; avoid +=, np.maximum(..., out=...).")
 
 
-def inputs_unchanged(ctx: Context) -> None:
+def test_inputs_unchanged(ctx: Context) -> None:
+    """a right answer, with x, W and b the same after the call"""
     cases = st.tuples(strategies.dense_inputs(), st.sampled_from((None, "relu", "softmax"))).map(lambda c: (*c[0], c[1]))
     check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _inputs_unchanged(ctx, *case))
 
@@ -112,7 +113,8 @@ def _refuses_unknown(ctx: Context, x, W, b, activation: str) -> None:
                           'End with: raise ValueError(f"unknown activation {activation!r}").')
 
 
-def unknown_activation(ctx: Context) -> None:
+def test_unknown_activation(ctx: Context) -> None:
+    """a right layer that raises ValueError for an activation it does not know ('sigmoid', 'Relu')"""
     cases = st.tuples(strategies.dense_inputs(), st.sampled_from(UNKNOWN_ACTIVATIONS)).map(lambda c: (*c[0], c[1]))
     check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _refuses_unknown(ctx, *case))
 
@@ -132,20 +134,37 @@ def _mnist(ctx: Context, hidden: bool) -> None:
                                f"W {W.shape} and b {b.shape} of the trained model", run)
 
 
-CHECKS = (
-    Check("linear_matches_keras", "dense_forward(x, W, b) equals keras.layers.Dense with weights [W, b]",
-          lambda ctx: _keras_property(ctx, (None, "linear"))),
-    Check("relu_matches_keras", "activation='relu' equals Keras Dense(activation='relu')",
-          lambda ctx: _keras_property(ctx, ("relu",))),
-    Check("softmax_matches_keras", "activation='softmax' equals Keras Dense(activation='softmax')",
-          lambda ctx: _keras_property(ctx, ("softmax",))),
-    Check("single_example", "one example, x of shape (inputs,) or (1, inputs), gives (units,) or (1, units) as "
-          "Keras does, for every activation", lambda ctx: _keras_property(ctx, (None, "relu", "softmax"), single=True)),
-    Check("inputs_unchanged", "a right answer, with x, W and b the same after the call", inputs_unchanged),
-    Check("unknown_activation", "a right layer that raises ValueError for an activation it does not know "
-          "('sigmoid', 'Relu')", unknown_activation),
-    *visible_and_hidden("the trained model's logits and model.predict on the {which} MNIST batches", _mnist),
-)
+def test_linear_matches_keras(ctx: Context) -> None:
+    """dense_forward(x, W, b) equals keras.layers.Dense with weights [W, b]"""
+    _keras_property(ctx, (None, "linear"))
+
+
+def test_relu_matches_keras(ctx: Context) -> None:
+    """activation='relu' equals Keras Dense(activation='relu')"""
+    _keras_property(ctx, ("relu",))
+
+
+def test_softmax_matches_keras(ctx: Context) -> None:
+    """activation='softmax' equals Keras Dense(activation='softmax')"""
+    _keras_property(ctx, ("softmax",))
+
+
+def test_single_example(ctx: Context) -> None:
+    """one example, x of shape (inputs,) or (1, inputs), gives (units,) or (1, units) as Keras does, for every
+    activation
+    """
+    _keras_property(ctx, (None, "relu", "softmax"), single=True)
+
+
+def test_mnist_batches(ctx: Context) -> None:
+    """the trained model's logits and model.predict on the visible MNIST batches"""
+    _mnist(ctx, False)
+
+
+def test_mnist_hidden(ctx: Context) -> None:
+    """the trained model's logits and model.predict on the hidden MNIST batches"""
+    _mnist(ctx, True)
+
 
 CONTRACTS = (
     ("x: inputs, (batch, inputs)", ("linear_matches_keras", "single_example", "mnist_batches", "mnist_hidden")),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import Check, Context
+from grader.checks.base import Context
 from grader.compare import CheckFailed, expect_array_shape
 from grader.sandbox.wire import SeededRng
 
@@ -54,13 +54,15 @@ def _expect_bounds(w: np.ndarray, fan_in: int, fan_out: int, seed: int) -> None:
                           "The range is [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)).")
 
 
-def bounds(ctx: Context) -> None:
+def test_bounds(ctx: Context) -> None:
+    """every weight lies in ±sqrt(6 / (fan_in + fan_out)) and the range is used"""
     for fan_in, fan_out in CASES:
         seed = ctx.references.seed(f"glorot.{fan_in}x{fan_out}")
         _expect_bounds(_draw(ctx, fan_in, fan_out, seed), fan_in, fan_out, seed)
 
 
-def uniform_distribution(ctx: Context) -> None:
+def test_uniform_distribution(ctx: Context) -> None:
+    """a Kolmogorov-Smirnov test accepts Uniform(-limit, limit) at 1e-6"""
     for fan_in, fan_out in CASES:
         seed = ctx.references.seed(f"glorot.{fan_in}x{fan_out}")
         w, bound = _draw(ctx, fan_in, fan_out, seed), limit(fan_in, fan_out)
@@ -74,7 +76,8 @@ def uniform_distribution(ctx: Context) -> None:
                 "Use rng.uniform(-limit, limit, size=(fan_in, fan_out)), not a normal distribution.")
 
 
-def uses_the_generator(ctx: Context) -> None:
+def test_uses_the_generator(ctx: Context) -> None:
+    """the same generator state gives the same weights (in bounds), another gives others"""
     fan_in, fan_out = CASES[1]
     seed, other_seed = ctx.references.seed("glorot.same"), ctx.references.seed("glorot.other")
     first, again = _draw(ctx, fan_in, fan_out, seed), _draw(ctx, fan_in, fan_out, seed)
@@ -89,14 +92,6 @@ def uses_the_generator(ctx: Context) -> None:
                           "Draw from the rng argument.")
     _expect_bounds(first, fan_in, fan_out, seed)  # weights, not just any numbers drawn from the generator
 
-
-CHECKS = (
-    Check("bounds", "every weight lies in ±sqrt(6 / (fan_in + fan_out)) and the range is used", bounds),
-    Check("uniform_distribution", "a Kolmogorov-Smirnov test accepts Uniform(-limit, limit) at 1e-6",
-          uniform_distribution),
-    Check("uses_the_generator", "the same generator state gives the same weights (in bounds), another gives others",
-          uses_the_generator),
-)
 
 CONTRACTS = (
     ("limit = sqrt(6 / (fan_in + fan_out))", ("bounds",)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.compare import Mistake, expect_array_list
 
 
@@ -34,21 +34,17 @@ def _expect(ctx: Context, x, W, b, y_true) -> None:
                       mistakes=MISTAKES, example=(x, W, b, y_true), what="tf.GradientTape", oracle=ctx.oracle)
 
 
-def matches_gradient_tape(ctx: Context) -> None:
+def test_matches_gradient_tape(ctx: Context) -> None:
+    """[dW, db] equal tf.GradientTape's for Keras' mean cross-entropy"""
     check_property(ctx, strategies.layer_batches(), ("x", "W", "b", "y_true"), lambda *case: _expect(ctx, *case))
 
 
-def mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context) -> None:
+    """the gradients at the trained weights on the visible MNIST batches equal tf.GradientTape's"""
     W, b = ctx.references.W, ctx.references.b
     on_each_batch(ctx, False, "softmax_crossentropy_grad(X_batch, W, b, y_batch) at the trained weights",
                   lambda batches, index: _expect(ctx, batches.x[index], W, b, batches.y[index]))
 
-
-CHECKS = (
-    Check("matches_gradient_tape", "[dW, db] equal tf.GradientTape's for Keras' mean cross-entropy", matches_gradient_tape),
-    Check("mnist_batches", "the gradients at the trained weights on the visible MNIST batches equal tf.GradientTape's",
-          mnist_batches),
-)
 
 CONTRACTS = (
     ("A list ``[dW, db]`` with the shapes of ``W`` and ``b``", ("matches_gradient_tape",)),

@@ -1,13 +1,13 @@
-"""How relu(z) and mlp_forward(x, params) are graded."""
+"""How mlp_forward(x, params) is graded."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.checks.softmax import exp_left_range
-from grader.compare import CheckFailed, Mistake, expect_array
+from grader.compare import Mistake, expect_array
 
 
 def _hidden_layer(keras, x, params, activation="relu"):
@@ -19,14 +19,7 @@ def _logits(keras, x, params):
     return keras.dense(_hidden_layer(keras, x, params), params[2], params[3], None)
 
 
-RELU_MISTAKES = (
-    Mistake("ReLU keeps positive values and zeroes the negative ones, elementwise: np.maximum(z, 0).",
-            lambda keras, expected, z: np.abs(z)),
-    Mistake("That keeps the negative values and zeroes the positive ones: np.maximum(z, 0), not np.minimum.",
-            lambda keras, expected, z: z - expected),
-)
-
-MLP_MISTAKES = (
+MISTAKES = (
     Mistake("ReLU is missing after the first layer: hidden = relu(x @ W1 + b1).",
             lambda keras, expected, x, p: keras.dense(_hidden_layer(keras, x, p, None), p[2], p[3], "softmax")),
     Mistake("Softmax is missing after the second layer.",
@@ -45,26 +38,14 @@ MLP_MISTAKES = (
 )
 
 
-def _relu(ctx: Context, z: np.ndarray) -> None:
-    outcome = ctx.call(z, return_args=True)
-    expect_array(outcome, ctx.oracle.relu(z), function="relu", input_dtype=z.dtype, notes=ctx.notes,
-                 mistakes=RELU_MISTAKES, example=(z,), what="keras.activations.relu", oracle=ctx.oracle)
-    if not np.array_equal(outcome.args_after[0], z):
-        raise CheckFailed("relu() changed its input z.", "np.maximum(z, 0) makes a new array; z[z < 0] = 0 does not.")
-
-
-def relu_matches_keras(ctx: Context) -> None:
-    check_property(ctx, strategies.logits(dtypes=strategies.FLOAT_DTYPES).map(lambda z: (z,)), ("z",),
-                   lambda z: _relu(ctx, z))  # relu is exact in every dtype: float16 is no edge case for it
-
-
 def _mlp(ctx: Context, x: np.ndarray, params: list, what: str = "a Keras Dense(relu) -> Dense(softmax) model",
          scale: float = 0.0) -> None:
     expect_array(ctx.call(x, params), ctx.oracle.mlp(x, params), function="mlp_forward", input_dtype=x.dtype,
-                 notes=ctx.notes, mistakes=MLP_MISTAKES, example=(x, params), what=what, oracle=ctx.oracle, scale=scale)
+                 notes=ctx.notes, mistakes=MISTAKES, example=(x, params), what=what, oracle=ctx.oracle, scale=scale)
 
 
-def mlp_matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """mlp_forward equals a Keras Input -> Dense(relu) -> Dense(softmax) model"""
     check_property(ctx, strategies.mlp_cases(), ("x", "params"), lambda x, params: _mlp(ctx, x, params))
 
 
@@ -73,41 +54,24 @@ def _logit_scale(ctx: Context, x, params) -> float:
     return float(np.max(np.abs(_logits(ctx.oracle, x, params))))
 
 
-def mlp_large_logits(ctx: Context) -> None:
+def test_large_logits(ctx: Context) -> None:
+    """inputs of raw pixel size (logits in the thousands) stay finite and right: the softmax subtracts each row's
+    maximum
+    """
     check_property(ctx, strategies.large_mlp_cases(), ("x", "params"),
                    lambda x, params: _mlp(ctx, x, params, scale=_logit_scale(ctx, x, params)))
 
 
-def mlp_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context) -> None:
+    """784 -> 20 -> 10 on the visible MNIST batches equals the Keras model's predict"""
     params = list(ctx.references.cases.mlp_params)
     on_each_batch(ctx, False, "mlp_forward(X_batch, [W1, b1, W2, b2]) with Keras' Glorot-uniform weights, 784 -> 20 -> 10",
                   lambda batches, index: _mlp(ctx, batches.x[index], params, "model.predict of the same Keras model"))
 
 
-RELU_CHECKS = (
-    Check("matches_keras", "relu equals keras.activations.relu on any shape and float dtype; z is not modified",
-          relu_matches_keras),
-)
-MLP_CHECKS = (
-    Check("matches_keras", "mlp_forward equals a Keras Input -> Dense(relu) -> Dense(softmax) model", mlp_matches_keras),
-    Check("large_logits", "inputs of raw pixel size (logits in the thousands) stay finite and right: the softmax "
-          "subtracts each row's maximum", mlp_large_logits),
-    Check("mnist_batches", "784 -> 20 -> 10 on the visible MNIST batches equals the Keras model's predict",
-          mlp_mnist_batches),
-)
-
-RELU_CONTRACTS = (
-    ("z: an array of any shape and float dtype", ("matches_keras",)),
-    ("A new array of the same shape and dtype; ``z`` is not modified", ("matches_keras",)),
-)
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
-
-MLP_CONTRACTS = (
+CONTRACTS = (
     ("``params = [W1, b1, W2, b2]`` in the order ``model.get_weights()`` gives", ("matches_keras", "mnist_batches")),
     ("(batch, classes) probabilities; each row sums to 1", ("matches_keras",)),
     ("write the softmax here (subtract each row's max first)", ("large_logits",)),
 )
 """What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
-
-EXERCISES = {"relu": (RELU_CHECKS, RELU_CONTRACTS), "mlp": (MLP_CHECKS, MLP_CONTRACTS)}
-"""This module grades two exercises: each one's checks and contracts."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
@@ -25,7 +25,8 @@ def _expect(ctx: Context, labels: np.ndarray, num_classes: int, expected: np.nda
                  notes=ctx.notes, mistakes=MISTAKES, example=(labels, num_classes), what=what, oracle=ctx.oracle)
 
 
-def matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """one_hot equals keras.utils.to_categorical for any labels and class count"""
     check_property(ctx, strategies.class_labels(), ("labels", "num_classes"),
                    lambda labels, k: _expect(ctx, labels, k, ctx.oracle.to_categorical(labels, k),
                                              "keras.utils.to_categorical"))
@@ -55,24 +56,19 @@ def _any_shape(ctx: Context, labels: np.ndarray, k: int) -> None:
         raise CheckFailed(failure.problem, explain=explain) from None
 
 
-def label_shapes(ctx: Context) -> None:
+def test_label_shapes(ctx: Context) -> None:
+    """labels of any shape, (2, 3) say, give shape labels.shape + (num_classes,) as Keras does"""
     check_property(ctx, strategies.shaped_class_labels(), ("labels", "num_classes"),
                    lambda labels, k: _any_shape(ctx, labels, k))
 
 
-def mnist_labels(ctx: Context) -> None:
+def test_mnist_labels(ctx: Context) -> None:
+    """one_hot of MNIST digit labels gives the one-hot rows Keras trains on"""
     def run(batches, index):
         _expect(ctx, batches.y[index].argmax(axis=-1), 10, batches.y[index], "the batch's one-hot labels")
 
     on_each_batch(ctx, False, "one_hot(digit_labels, 10)", run)
 
-
-CHECKS = (
-    Check("matches_keras", "one_hot equals keras.utils.to_categorical for any labels and class count", matches_keras),
-    Check("label_shapes", "labels of any shape, (2, 3) say, give shape labels.shape + (num_classes,) as Keras does",
-          label_shapes),
-    Check("mnist_labels", "one_hot of MNIST digit labels gives the one-hot rows Keras trains on", mnist_labels),
-)
 
 CONTRACTS = (
     ("labels: integer class labels in [0, num_classes), any shape; (n,) for a batch",

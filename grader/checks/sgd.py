@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property
+from grader.checks.base import Context, check_property
 from grader.compare import CheckFailed, Mistake, expect_array_list
 
 MISTAKES = (
@@ -28,7 +28,8 @@ def _expect(ctx: Context, params, grads, learning_rate, return_args: bool = Fals
     return outcome
 
 
-def matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """one step equals keras.optimizers.SGD applying the gradients"""
     check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
                    lambda *case: _expect(ctx, *case))
 
@@ -42,15 +43,11 @@ def _unchanged(ctx: Context, params, grads, learning_rate) -> None:
                               "p - learning_rate * g makes a new array; p -= ... changes the caller's.")
 
 
-def inputs_unchanged(ctx: Context) -> None:
+def test_inputs_unchanged(ctx: Context) -> None:
+    """params and grads are the same after the call"""
     check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
                    lambda *case: _unchanged(ctx, *case))
 
-
-CHECKS = (
-    Check("matches_keras", "one step equals keras.optimizers.SGD applying the gradients", matches_keras),
-    Check("inputs_unchanged", "params and grads are the same after the call", inputs_unchanged),
-)
 
 CONTRACTS = (
     ("p_new = p - learning_rate * g", ("matches_keras",)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property, on_each_batch, visible_and_hidden
+from grader.checks.base import Context, check_property, on_each_batch
 from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
@@ -79,20 +79,26 @@ def _scale(z: np.ndarray) -> float:
     return float(np.max(np.abs(z.astype(np.float64)))) if z.size else 0.0
 
 
-def matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """softmax(z) equals keras.ops.softmax(z) on 1-D, 2-D and 3-D float32 and float64 scores"""
     check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
 
 
-def any_axis(ctx: Context) -> None:
+def test_any_axis(ctx: Context) -> None:
+    """softmax(z, axis) equals Keras along any axis, given as a positive or negative index"""
     check_property(ctx, strategies.logits_with_axis(), ("z", "axis"), lambda z, axis: _expect_keras(ctx, z, axis))
 
 
-def float16(ctx: Context) -> None:
+def test_float16(ctx: Context) -> None:
+    """float16 scores up to +-20 (3 significant digits, largest value 65504: exp(12) already overflows) give Keras'
+    softmax
+    """
     scores = strategies.logits(bound=20.0, dtypes=(np.dtype("float16"),))  # exp(11.1) already overflows float16
     check_property(ctx, scores.map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
 
 
-def large_logits(ctx: Context) -> None:
+def test_large_logits(ctx: Context) -> None:
+    """softmax stays finite and right for scores in the thousands"""
     check_property(ctx, strategies.large_logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
 
 
@@ -119,7 +125,8 @@ def _property_failed(ctx: Context, outcome, z: np.ndarray, problem: str, fallbac
     return CheckFailed(problem, explain=explain)
 
 
-def properties(ctx: Context) -> None:
+def test_properties(ctx: Context) -> None:
+    """values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged"""
     check_property(ctx, strategies.logits(bound=30.0).map(lambda z: (z,)), ("z",), lambda z: _properties(ctx, z))
 
 
@@ -160,16 +167,15 @@ def _mnist(ctx: Context, hidden: bool) -> None:
     on_each_batch(ctx, hidden, "softmax(X_batch @ W + b), the logits of the trained model", run)
 
 
-CHECKS = (
-    Check("matches_keras", "softmax(z) equals keras.ops.softmax(z) on 1-D, 2-D and 3-D float32 and float64 scores",
-          matches_keras),
-    Check("float16", "float16 scores up to +-20 (3 significant digits, largest value 65504: exp(12) already "
-          "overflows) give Keras' softmax", float16),
-    Check("any_axis", "softmax(z, axis) equals Keras along any axis, given as a positive or negative index", any_axis),
-    Check("large_logits", "softmax stays finite and right for scores in the thousands", large_logits),
-    Check("properties", "values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged", properties),
-    *visible_and_hidden("softmax of the {which} MNIST batches' logits equals model.predict", _mnist),
-)
+def test_mnist_batches(ctx: Context) -> None:
+    """softmax of the visible MNIST batches' logits equals model.predict"""
+    _mnist(ctx, False)
+
+
+def test_mnist_hidden(ctx: Context) -> None:
+    """softmax of the hidden MNIST batches' logits equals model.predict"""
+    _mnist(ctx, True)
+
 
 CONTRACTS = (
     ("z: scores of any shape, float16, float32 or float64", ("matches_keras", "float16")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import Check, Context
+from grader.checks.base import Context
 from grader.compare import CheckFailed, Mistake, expect_array_list
 from grader.references.store import EpochCase
 
@@ -57,21 +57,16 @@ def _expect(ctx: Context, case: EpochCase) -> None:
                           explain=explain) from None
 
 
-def small_problems(ctx: Context) -> None:
+def test_small_problems(ctx: Context) -> None:
+    """one epoch equals Keras' fit (SGD, shuffle=False) when the last batch is short"""
     for case in ctx.references.cases.small_epochs:
         _expect(ctx, case)
 
 
-def mnist_epoch(ctx: Context) -> None:
+def test_mnist_epoch(ctx: Context) -> None:
+    """one epoch on 512 MNIST images equals Keras' fit with the same data, order and weights"""
     _expect(ctx, ctx.references.cases.mnist_epoch)
 
-
-CHECKS = (
-    Check("small_problems", "one epoch equals Keras' fit (SGD, shuffle=False) when the last batch is short",
-          small_problems),
-    Check("mnist_epoch", "one epoch on 512 MNIST images equals Keras' fit with the same data, order and weights",
-          mnist_epoch),
-)
 
 CONTRACTS = (
     ("take the rows of ``x`` and ``y`` in order", ("small_problems", "mnist_epoch")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader import strategies
-from grader.checks.base import Check, Context, check_property
+from grader.checks.base import Context, check_property
 from grader.compare import Mistake, expect_array
 
 
@@ -39,20 +39,15 @@ def _expect_keras(ctx: Context, z: np.ndarray) -> None:
                  notes=ctx.notes, oracle=ctx.oracle, mistakes=MISTAKES, example=(z,), what="keras.ops.sigmoid")
 
 
-def matches_keras(ctx: Context) -> None:
+def test_matches_keras(ctx: Context) -> None:
+    """sigmoid(z) equals keras.ops.sigmoid(z) on float32 and float64 scores of any shape"""
     check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z))
 
 
-def large_inputs(ctx: Context) -> None:
+def test_large_inputs(ctx: Context) -> None:
+    """scores in the thousands, positive and negative, give Keras' 0s and 1s, never nan"""
     check_property(ctx, strategies.large_logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z))
 
-
-CHECKS = (
-    Check("matches_keras", "sigmoid(z) equals keras.ops.sigmoid(z) on float32 and float64 scores of any shape",
-          matches_keras),
-    Check("large_inputs", "scores in the thousands, positive and negative, give Keras' 0s and 1s, never nan",
-          large_inputs),
-)
 
 CONTRACTS = (
     ("z: scores of any shape, float32 or float64", ("matches_keras",)),

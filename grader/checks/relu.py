@@ -1,0 +1,37 @@
+"""How relu(z) is graded."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import strategies
+from grader.checks.base import Context, check_property
+from grader.compare import CheckFailed, Mistake, expect_array
+
+MISTAKES = (
+    Mistake("ReLU keeps positive values and zeroes the negative ones, elementwise: np.maximum(z, 0).",
+            lambda keras, expected, z: np.abs(z)),
+    Mistake("That keeps the negative values and zeroes the positive ones: np.maximum(z, 0), not np.minimum.",
+            lambda keras, expected, z: z - expected),
+)
+
+
+def _relu(ctx: Context, z: np.ndarray) -> None:
+    outcome = ctx.call(z, return_args=True)
+    expect_array(outcome, ctx.oracle.relu(z), function="relu", input_dtype=z.dtype, notes=ctx.notes,
+                 mistakes=MISTAKES, example=(z,), what="keras.activations.relu", oracle=ctx.oracle)
+    if not np.array_equal(outcome.args_after[0], z):
+        raise CheckFailed("relu() changed its input z.", "np.maximum(z, 0) makes a new array; z[z < 0] = 0 does not.")
+
+
+def test_matches_keras(ctx: Context) -> None:
+    """relu equals keras.activations.relu on any shape and float dtype; z is not modified"""
+    check_property(ctx, strategies.logits(dtypes=strategies.FLOAT_DTYPES).map(lambda z: (z,)), ("z",),
+                   lambda z: _relu(ctx, z))  # relu is exact in every dtype: float16 is no edge case for it
+
+
+CONTRACTS = (
+    ("z: an array of any shape and float dtype", ("matches_keras",)),
+    ("A new array of the same shape and dtype; ``z`` is not modified", ("matches_keras",)),
+)
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
