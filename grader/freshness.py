@@ -45,7 +45,7 @@ def _file_problems(course: Course, solutions: Path, exercises: Path) -> tuple[li
             problems.append(f"{exercise.name}: {solution} defines no top-level function {exercise.function}()")
             continue
         if not stub.is_file():
-            problems.append(f"{exercise.name}: the stub {stub} is missing; run: grader stubs")
+            problems.append(f"{exercise.name}: the stub {stub} is missing; run: grader build")
             continue
         if exercise.module not in complete:
             complete.append(exercise.module)
@@ -58,7 +58,7 @@ def reference_problems(course: Course, references: Path) -> list[str]:
 
     manifest_file = references / "manifest.json"
     if not manifest_file.is_file():
-        return [f"there are no public references in {references}; run: grader references build"]
+        return [f"there are no public references in {references}; run: grader build"]
     manifest = json.loads(manifest_file.read_text())
     changed = []
     if manifest.get("checks_sha256") != checks_digest():
@@ -76,7 +76,7 @@ def reference_problems(course: Course, references: Path) -> list[str]:
     if not changed:
         return []
     return [f"the public references were recorded for other checks ({'; '.join(changed)}); "
-            "run: grader references build (then grader secret init)"]
+            "run: grader build"]
 
 
 def course_problems(course: Course, *, solutions: Path | None = None, exercises: Path | None = None,
@@ -87,7 +87,7 @@ def course_problems(course: Course, *, solutions: Path | None = None, exercises:
 
     solutions, exercises = solutions or SOLUTIONS, exercises or EXERCISES
     problems, complete = _file_problems(course, solutions, exercises)
-    problems += [f"{exercises / module}.py differs from what {solutions / module}.py makes; run: grader stubs"
+    problems += [f"{exercises / module}.py differs from what {solutions / module}.py makes; run: grader build"
                  for module in stale_stubs(solutions, exercises, complete)]
     return problems + reference_problems(course, references or DATA)
 

@@ -52,10 +52,17 @@ def pytest_configure(config: pytest.Config) -> None:
             course = course.only_assignment(config.getoption("grader_assignment"))
     except GraderError as error:
         raise pytest.UsageError(str(error)) from None
-    if not Path(submission).exists():
-        raise pytest.UsageError(f"--submission {submission}: there is no such file or folder. Give the folder "
-                                "that holds your exercise modules (e.g. exercises/) or your notebook.")
-    config.pluginmanager.register(SubmissionGrading(course, course_file, Path(submission)), "grader-submission")
+    path = Path(submission)
+    if not path.exists() and not path.is_absolute() and (config.rootpath / path).exists():
+        path = config.rootpath / path  # the handout's addopts name exercises/ from its root; pytest may run below it
+    if not path.exists():
+        raise pytest.UsageError(f"--submission {submission}: there is no such file or folder here ({Path.cwd()}) "
+                                f"or in {config.rootpath}. Give the folder that holds your exercise modules "
+                                "(e.g. exercises/) or your notebook.")
+    if path.is_file() and path.suffix != ".ipynb":
+        raise pytest.UsageError(f"--submission {submission}: {path.name} is neither a folder nor a notebook (.ipynb). "
+                                "Give the folder that holds your exercise modules (e.g. exercises/), or your notebook.")
+    config.pluginmanager.register(SubmissionGrading(course, course_file, path), "grader-submission")
     # The course's checks are the tests: collect them, not the folders given (or testpaths).
     wanted = [arg for arg in config.args if Path(arg.split("::")[0]).resolve() == course_file]
     config.args[:] = wanted or [str(course_file)]
@@ -73,6 +80,7 @@ class SubmissionGrading:
     def __init__(self, course, course_file: Path, submission: Path):
         self.course, self.course_file, self.submission = course, course_file, submission
         self.output_shown: set[str] = set()
+        self.problem_shown: dict[str, str] = {}  # exercise -> the test that showed why it could not be graded
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector):
         if file_path.resolve() == self.course_file:
@@ -108,12 +116,22 @@ class SubmissionGrading:
         if isinstance(result, Exception):
             terminalreporter.write_line(f"The submission could not be graded: {result}", red=True)
             return
-        terminalreporter.write_sep("=", f"score: {float(result.score):g} / {float(result.max_score):g}")
-        for exercise in result.exercises:
-            line = f"{exercise.name}: {float(exercise.score):g} / {float(exercise.max_score):g}"
-            if exercise.hidden_points:
+        selected = {(item.exercise, item.name) for item in config.stash.get(SELECTED, []) if isinstance(item, CheckItem)}
+        every = {(exercise.name, check.name) for exercise in result.exercises for check in exercise.checks}
+        counted = [(exercise, [check for check in exercise.checks if (exercise.name, check.name) in selected])
+                   for exercise in result.exercises]
+        counted = [(exercise, checks) for exercise, checks in counted if checks]
+        score = sum(check.score for _, checks in counted for check in checks)
+        top = sum(check.max_score for _, checks in counted for check in checks)
+        which = "score" if selected >= every else f"score of the {len(selected & every)} checks selected"
+        terminalreporter.write_sep("=", f"{which}: {float(score):g} / {float(top):g}")
+        for exercise, checks in counted:
+            line = (f"{exercise.name}: {float(sum(c.score for c in checks)):g} / "
+                    f"{float(sum(c.max_score for c in checks)):g}")
+            if exercise.hidden_points and selected >= every:
                 line += f" (+{float(exercise.hidden_points):g} in hidden checks, graded by your instructor)"
-            terminalreporter.write_line(line + (f"  {exercise.message}" if exercise.message else ""))
+            message = exercise.message.splitlines()[0] if exercise.message else ""
+            terminalreporter.write_line(line + (f"  {message}" if message else ""))
             for note in exercise.notes:
                 terminalreporter.write_line(f"  note: {note}")
 
@@ -173,6 +191,10 @@ class CheckItem(pytest.Item):
             grading.output_shown.add(self.exercise)  # once per exercise, with its first failing check
             self.add_report_section("call", f"what {self.exercise}'s code printed", exercise.output)
         feedback = check.feedback or exercise.message or f"The check did not pass ({exercise.status})."
+        if not check.ran:  # one problem stopped the whole exercise: say it once, point to it after
+            first = grading.problem_shown.setdefault(self.exercise, self.nodeid)
+            if first != self.nodeid:
+                feedback = f"Not run: the problem shown for {first} stopped {self.exercise} before this check."
         raise CheckFailure(f"{self.exercise}: {check.title}\n{feedback}")
 
     def repr_failure(self, excinfo, style=None):

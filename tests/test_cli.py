@@ -172,4 +172,4 @@ def test_check_warns_when_the_references_were_recorded_for_other_checks(tmp_path
     course.write_text((PROJECT / "course.yaml").read_text().replace("max_examples: 60", "max_examples: 61"))
     stale = run("--course", str(course), "check", str(PROJECT / "exercises"))
     assert "warning: the public references were recorded for other checks (grading.max_examples is now 61)" \
-        in stale.output and "run: grader references build" in stale.output
+        in stale.output and "run: grader build" in stale.output

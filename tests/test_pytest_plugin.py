@@ -75,7 +75,23 @@ def test_one_exercise_with_k_and_the_grade_time_inputs_with_secret(tmp_path):
     assert set(verdicts) == {("softmax", check) for check in COURSE.exercises("softmax")[0].checks}  # hidden too
 
 
-def test_a_missing_submission_is_a_sentence(tmp_path):
+def test_a_missing_submission_or_a_stray_file_is_a_sentence(tmp_path):
     completed, verdicts = run_pytest(tmp_path, tmp_path / "nowhere")
     assert completed.returncode == 4 and not verdicts  # pytest's usage error
     assert "there is no such file or folder" in completed.stderr and "Traceback" not in completed.stderr
+    module = PROJECT / "solutions" / f"{COURSE.exercises()[0].module}.py"  # `pytest exercises/softmax.py`, say
+    completed, verdicts = run_pytest(tmp_path, module)
+    assert completed.returncode == 4 and not verdicts
+    assert f"{module.name} is neither a folder nor a notebook" in completed.stderr
+
+
+@pytest.mark.slow  # a pytest run and a grading
+def test_an_exercise_stopped_by_one_problem_says_it_once(tmp_path):
+    first = COURSE.exercises()[0]
+    submission = assemble(ROOT / "correct" / next(p.name for p in (ROOT / "correct").iterdir()), tmp_path / "class")
+    (submission / f"{first.module}.py").write_text("def broken(:\n")
+    completed, verdicts = run_pytest(tmp_path, submission, "-k", first.name)
+    assert all(verdict == "failed" for (exercise, _), (verdict, _) in verdicts.items() if exercise == first.name)
+    assert completed.stdout.count("Not run: the problem shown for") == len(
+        [name for name, check in first.checks.items() if not check.hidden]) - 1
+    assert "score of the" in completed.stdout  # -k: the score of what was selected, not of everything graded

@@ -136,11 +136,11 @@ def test_the_kit_is_current_and_each_stale_part_is_named(sources):
     manifest["checks"][first.name].remove(next(iter(first.checks)))
     (sources["references"] / "manifest.json").write_text(json.dumps(manifest))
     problems = "\n".join(course_problems(course, **sources))
-    assert f"{first.module}.py differs from what" in problems and "run: grader stubs" in problems
+    assert f"{first.module}.py differs from what" in problems and "run: grader build" in problems
     assert f"{second.name}: {sources['solutions'] / second.module}.py is missing" in problems
     assert f"defines no top-level function {third.function}()" in problems
     assert f"no Keras answers for {first.name}.{next(iter(first.checks))}" in problems
-    assert "run: grader references build" in problems
+    assert "the public references were recorded for other checks" in problems
 
 
 def test_nothing_ships_from_a_course_whose_references_are_stale(tmp_path):
@@ -170,3 +170,6 @@ def test_pytest_runs_the_handout_checks(handout):
     assert all(case.find("failure") is not None for case in cases)
     assert "still raises NotImplementedError" in completed.stdout and "Traceback" not in completed.stdout
     assert "warning" not in completed.stdout
+    below = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=handout / "exercises",
+                           capture_output=True, text=True, timeout=600)  # run from inside exercises/, as students do
+    assert below.returncode == 1 and f"{len(visible)} failed" in below.stdout, below.stdout[-2000:] + below.stderr
