@@ -221,7 +221,7 @@ def nbgrader_scores(course: Path, students: list[str]) -> dict:
 def default_secret() -> Path:
     """The course's secret folder if it is ready, else the kit's test secret (inputs of the same kinds)."""
     from grader.course import DEFAULT_COURSE, load_course
-    from grader.secret import folder_for, problem_with
+    from grader.references.secret import folder_for, problem_with
 
     folder = folder_for(load_course(), DEFAULT_COURSE)
     return folder if problem_with(folder, load_course()) is None else PROJECT / "tests" / "secret"

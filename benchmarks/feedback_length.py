@@ -23,8 +23,8 @@ from rich.console import Console  # noqa: E402
 from conftest import SECRET  # noqa: E402
 from corpus import ROOT as CORPUS, assemble, expectation  # noqa: E402
 from grader.course import load_course  # noqa: E402
-from grader.grading import grade_submission  # noqa: E402
-from grader.reports import print_report  # noqa: E402
+from grader.grading.submission import grade_submission  # noqa: E402
+from grader.grading.reports import print_report  # noqa: E402
 
 
 def panel_lines(text: str, exercise: str) -> int:

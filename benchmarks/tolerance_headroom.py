@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/tolerance_headroom.py [--examples N]
 
-For the gradients and the cross-entropy loss (the comparisons whose tolerance grader/compare.py and
+For the gradients and the cross-entropy loss (the comparisons whose tolerance grader/grading/compare.py and
 grader/checks/crossentropy.py argue for in words), this draws the grading strategies' own inputs
 (derandomized, as grading does) plus the public MNIST batches at the trained weights, computes Keras'
 answer live, and compares with it:
@@ -30,11 +30,11 @@ from hypothesis import given, settings
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from grader import strategies  # noqa: E402
+from grader.grading import strategies  # noqa: E402
 from grader.checks import crossentropy as crossentropy_checks  # noqa: E402
 from grader.checks import gradients as gradient_checks  # noqa: E402
-from grader.compare import Tolerance, tolerance_for  # noqa: E402
-from grader.oracle import Oracle  # noqa: E402
+from grader.grading.compare import Tolerance, tolerance_for  # noqa: E402
+from grader.oracle.recorded import Oracle  # noqa: E402
 from grader.references.store import load_references  # noqa: E402
 
 

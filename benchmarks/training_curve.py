@@ -22,8 +22,8 @@ from dense import dense_forward  # noqa: E402
 from glorot import glorot_uniform  # noqa: E402
 from training import train_epoch  # noqa: E402
 
-from grader import keras_reference  # noqa: E402,F401 - TensorFlow with the recorded settings
-from grader.mnist import flatten_images, load_sample, one_hot  # noqa: E402
+from grader.oracle import keras_calls  # noqa: E402,F401 - TensorFlow with the recorded settings
+from grader.references.mnist import flatten_images, load_sample, one_hot  # noqa: E402
 
 LEARNING_RATE, BATCH_SIZE = 0.1, 32
 

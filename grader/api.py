@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course import DEFAULT_COURSE, PROJECT_ROOT, Course, load_course
-from grader.results import SubmissionResult
+from grader.grading.results import SubmissionResult
 
 __all__ = ["check", "grade", "release", "build_references", "init_secret", "write_stubs", "stale_stubs",
            "build_nbgrader_course"]
@@ -15,7 +15,7 @@ def check(folder: str | Path = "exercises", *, course_file: Path = DEFAULT_COURS
           exercise: str | None = None, sandbox: bool | None = None, assignment: str | None = None) -> SubmissionResult:
     """Grade one submission folder (only ``assignment``'s exercises, if given); sandboxed where bubblewrap is
     installed, unless ``sandbox`` says otherwise."""
-    from grader.grading import grade_submission
+    from grader.grading.submission import grade_submission
 
     return grade_submission(Path(folder), _course(course_file, assignment), exercise=exercise, sandbox=sandbox)
 
@@ -45,19 +45,19 @@ def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COUR
     """Grade a class: every subfolder of ``root``; the gradebook goes to ``out``. Sandboxed unless told not to.
 
     Graded on the course secret's grade-time inputs (``secret``, default: the course's secret
-    folder; see grader.secret), never on the public ones. Submissions already graded into ``out``
+    folder; see grader.references.secret), never on the public ones. Submissions already graded into ``out``
     and unchanged are skipped. With ``assignment``, only that assignment's exercises are graded
     (and are the gradebook's columns). With ``scheduler`` (a Dask scheduler's address) the grading
-    runs on that cluster's workers. Returns a grader.gradebook.ClassRun.
+    runs on that cluster's workers. Returns a grader.classrun.gradebook.ClassRun.
     """
-    from grader.gradebook import grade_class
-    from grader.grading import resolve_sandbox
+    from grader.classrun.gradebook import grade_class
+    from grader.grading.submission import resolve_sandbox
 
     if scheduler:  # the workers sandbox; this machine only needs bubblewrap when it grades itself
         sandbox = bool(sandbox)
     else:
         sandbox = resolve_sandbox(sandbox)
-    from grader.roster import class_roster
+    from grader.classrun.roster import class_roster
 
     class_roster(Path(root))  # a wrong ROOT is said first
     course = load_course(course_file)
@@ -70,7 +70,7 @@ def grade(root: str | Path, out: str | Path, *, course_file: Path = DEFAULT_COUR
 def ready_secret(course, course_file: Path, secret: str | Path | None = None) -> Path:
     """The secret folder to grade with (given, or the course's), or a GraderError saying how to make it."""
     from grader.errors import GraderError
-    from grader.secret import folder_for, problem_with
+    from grader.references.secret import folder_for, problem_with
 
     folder = Path(secret).resolve() if secret else folder_for(course, course_file)
     problem = problem_with(folder, course)
@@ -83,7 +83,7 @@ def init_secret(*, course_file: Path = DEFAULT_COURSE, folder: str | Path | None
                 rebuild: bool = False, mnist: str | None = None, use_keras_cache: bool = True) -> tuple[Path, dict]:
     """Make the course secret (kept if there is one) and its grade-time inputs (kept if current); return the folder
     and their manifest."""
-    from grader.secret import folder_for, init_secret as init
+    from grader.references.secret import folder_for, init_secret as init
 
     course = load_course(course_file)
     folder = Path(folder).resolve() if folder else folder_for(course, course_file)
@@ -92,7 +92,7 @@ def init_secret(*, course_file: Path = DEFAULT_COURSE, folder: str | Path | None
 
 def release(out: str | Path, *, course_file: Path = DEFAULT_COURSE, assignment: str | None = None) -> list[Path]:
     """Write the student handout of the course, or of one ``assignment``, into ``out``."""
-    from grader.release import release as write_handout
+    from grader.authoring.release import release as write_handout
 
     return write_handout(Path(out), load_course(course_file), Path(course_file), assignment)
 
@@ -118,11 +118,11 @@ def rebuild(*, course_file: Path = DEFAULT_COURSE, nbgrader: str | Path | None =
     """Regenerate everything made from the sources (solutions/, grader/checks/, course.yaml), in order, saying each
     step: the stubs, the public Keras references, docs/contracts.md, the course secret's grade-time inputs (when the
     course has a secret; the key is kept) and, given ``nbgrader``, that nbgrader course folder. Ends with a
-    GraderError if anything is still stale (grader.freshness)."""
-    from grader.contracts import markdown
+    GraderError if anything is still stale (grader.authoring.freshness)."""
+    from grader.authoring.contracts import markdown
     from grader.errors import GraderError
-    from grader.freshness import course_problems
-    from grader.secret import KEY_FILE, folder_for
+    from grader.authoring.freshness import course_problems
+    from grader.references.secret import KEY_FILE, folder_for
 
     course = load_course(course_file)
     say(f"stubs: wrote {', '.join(path.name for path in write_stubs(course_file=course_file))}")
@@ -157,14 +157,14 @@ def _modules(course_file: Path) -> list[str]:
 
 def write_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[Path]:
     """Generate exercises/ from solutions/."""
-    from grader.stubs import write_stubs as write
+    from grader.authoring.stubs import write_stubs as write
 
     return write(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))
 
 
 def stale_stubs(*, course_file: Path = DEFAULT_COURSE) -> list[str]:
     """Exercises whose stub differs from what the solution generates."""
-    from grader.stubs import stale_stubs as stale
+    from grader.authoring.stubs import stale_stubs as stale
 
     return stale(PROJECT_ROOT / "solutions", PROJECT_ROOT / "exercises", _modules(course_file))
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from grader import __version__, api
 from grader.course import DEFAULT_COURSE
 from grader.errors import GraderError
-from grader.reports import print_report, summary_json
+from grader.grading.reports import print_report, summary_json
 from grader.sandbox.bwrap import limits_warning, sandbox_warning
 
 
@@ -73,7 +73,7 @@ def _references_warning(course_file: Path, assignment: str | None) -> str | None
     """A course whose public references were recorded for other checks still grades, but asks Keras live (much
     slower, and no shrinking without TensorFlow): say so, with the command that records them."""
     from grader.course import load_course
-    from grader.freshness import reference_problems
+    from grader.authoring.freshness import reference_problems
     from grader.references.store import DATA
 
     try:

@@ -95,7 +95,7 @@ class SubmissionGrading:
         """The submission graded once, on the selected tests' exercises: a SubmissionResult, or the GraderError."""
         if RESULT not in config.stash:
             from grader.errors import GraderError
-            from grader.grading import grade_submission
+            from grader.grading.submission import grade_submission
 
             names = list(dict.fromkeys(item.exercise for item in config.stash.get(SELECTED, [])
                                        if isinstance(item, CheckItem)))

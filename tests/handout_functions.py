@@ -23,8 +23,8 @@ import warnings
 from pathlib import Path
 
 FORBIDDEN = ("tensorflow", "keras", "torch", "jax", "sklearn", "scipy")
-ENDS_ITS_PROCESS = {"grader.lifetime.die_with_parent", "grader.executors._grading_process",
-                    "grader.keras_service._serve"}
+ENDS_ITS_PROCESS = {"grader.classrun.lifetime.die_with_parent", "grader.classrun.executors._grading_process",
+                    "grader.oracle.service._serve"}
 """Called here, these would end this stand-in process (by design: a process whose parent is gone exits); in the
 sandboxed worker they would only end the worker, a crash, which earns nothing."""
 CALL_SECONDS = 2
@@ -43,10 +43,10 @@ import numpy as np  # noqa: E402
 from hypothesis import Phase  # noqa: E402
 
 import grader  # noqa: E402
-import grader.grading  # noqa: E402
+import grader.grading.submission  # noqa: E402
 from grader.course import PROJECT_ROOT, load_course  # noqa: E402
 from grader.sandbox import wire  # noqa: E402
-from grader.student_process import ExerciseStopped, StudentProcess  # noqa: E402
+from grader.grading.student_process import ExerciseStopped, StudentProcess  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("sandbox_worker", PROJECT_ROOT / "grader" / "sandbox" / "worker.py")
 worker = importlib.util.module_from_spec(_spec)
@@ -170,10 +170,10 @@ def main(secret: Path) -> None:
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGALRM, _alarm)
     course = load_course()
-    profile = grader.grading.grading_settings(course.grading.max_examples)
+    profile = grader.grading.submission.grading_settings(course.grading.max_examples)
     fast = profile.__class__(profile, phases=(Phase.explicit, Phase.generate))  # no shrinking: pass or fail only
-    grader.grading.grading_settings = lambda max_examples: fast
-    grader.grading.StudentProcess = InProcessStudent
+    grader.grading.submission.grading_settings = lambda max_examples: fast
+    grader.grading.submission.StudentProcess = InProcessStudent
     found, skipped = candidates()
     passed, tried = {}, 0
     with tempfile.TemporaryDirectory() as scratch:
@@ -187,7 +187,7 @@ def main(secret: Path) -> None:
                     continue
                 tried += 1
                 InProcessStudent.candidate = candidate
-                result = grader.grading.grade_submission(folder, course, exercise=exercise.name, sandbox=False,
+                result = grader.grading.submission.grade_submission(folder, course, exercise=exercise.name, sandbox=False,
                                                          secret=secret)
                 won = [check.name for e in result.exercises for check in e.checks if check.passed]
                 if won:

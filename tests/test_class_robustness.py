@@ -27,8 +27,8 @@ import pytest
 
 from conftest import FORWARD_PASS, PROJECT, SECRET
 from corpus import ROOT, assemble
-from grader.gradebook import grade_class
-from grader.grading import grade_submission
+from grader.classrun.gradebook import grade_class
+from grader.grading.submission import grade_submission
 from grader.jupyter.notebook import assignment_notebook
 from grader.sandbox.bwrap import bwrap_path
 

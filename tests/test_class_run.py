@@ -10,8 +10,8 @@ import pytest
 
 from conftest import SECRET
 from corpus import assemble, entries, expectation
-from grader.gradebook import grade_class
-from grader.grading import grade_submission
+from grader.classrun.gradebook import grade_class
+from grader.grading.submission import grade_submission
 from grader.sandbox.bwrap import bwrap_path
 from test_hostile import leftover_cgroups, worker_processes
 

@@ -98,7 +98,7 @@ def test_results_fit_in_the_reporters_environment_variable():
     """A student's code chooses how long its messages are (what it raises is in them): the results stay small enough
     for the one environment variable the reporter reads, and still carry every test and its points."""
     from grader.platforms.classroom import RESULT_BYTES, encoded, results
-    from grader.results import CheckResult, ExerciseResult, SubmissionResult
+    from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
 
     flood = "☃ raised by the student's code\n" * 20_000
     checks = tuple(CheckResult(f"check_{i}", "a check", 2.0, False, feedback=flood, hint=f"hint {i}") for i in range(40))

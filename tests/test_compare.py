@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.compare import CheckFailed, Mistake, expect_array, expect_fraction, tolerance_for
-from grader.student_process import Raised, Returned
+from grader.grading.compare import CheckFailed, Mistake, expect_array, expect_fraction, tolerance_for
+from grader.grading.student_process import Raised, Returned
 
 EXPECTED = np.array([[0.25, 0.75], [0.5, 0.5]], dtype=np.float32)
 

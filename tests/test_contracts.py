@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import PROJECT
-from grader.contracts import CONTRACTS, docstring, markdown, normalised
+from grader.authoring.contracts import CONTRACTS, docstring, markdown, normalised
 
 
 def test_every_phrase_is_quoted_from_its_docstring_and_names_checks_of_its_exercise(course):
@@ -28,4 +28,4 @@ def test_the_stubs_carry_the_same_docstrings(course):
 
 def test_docs_contracts_md_is_current(course):
     assert (PROJECT / "docs" / "contracts.md").read_text() == markdown(course), \
-        "docs/contracts.md is stale: python -m grader.contracts > docs/contracts.md"
+        "docs/contracts.md is stale: python -m grader.authoring.contracts > docs/contracts.md"

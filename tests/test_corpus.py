@@ -10,8 +10,8 @@ from rich.console import Console
 
 from conftest import FULL_MARKS, SECRET
 from corpus import assemble, entries, expectation
-from grader.grading import grade_submission
-from grader.reports import print_feedback
+from grader.grading.submission import grade_submission
+from grader.grading.reports import print_feedback
 
 pytestmark = pytest.mark.slow  # failing examples are shrunk, which meets inputs Keras must compute live
 

@@ -11,10 +11,10 @@ from conftest import FORWARD_PASS, PROJECT, SECRET
 from corpus import ROOT, assemble
 from grader.course import load_course
 from grader.errors import GraderError
-from grader.executors import grade_snapshot
-from grader.gradebook import grade_class
-from grader.grading import resolve_sandbox
-from grader.snapshot import take
+from grader.classrun.executors import grade_snapshot
+from grader.classrun.gradebook import grade_class
+from grader.grading.submission import resolve_sandbox
+from grader.grading.snapshot import take
 from test_gradebook import small_class
 
 
@@ -49,7 +49,7 @@ def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tm
         remote = grade_class(root, tmp_path / "dask", course, sandbox=sandbox, scheduler=cluster.scheduler_address,
                              secret=SECRET)
         with Client(cluster.scheduler_address) as client:
-            imported = client.run(lambda: __import__("sys").modules.get("grader.grading") is not None)
+            imported = client.run(lambda: __import__("sys").modules.get("grader.grading.submission") is not None)
     assert all(imported.values()) and len(imported) == 2  # the grading ran in the cluster's worker processes
 
     assert sorted(remote.graded) == sorted(local.graded) and len(remote.graded) == 7
@@ -64,7 +64,7 @@ def test_a_class_graded_on_a_local_dask_cluster_gets_the_local_grades(course, tm
 
 
 def test_an_unreachable_scheduler_is_a_sentence(course, tmp_path, monkeypatch):
-    monkeypatch.setattr("grader.executors.CONNECT_SECONDS", 1.0)
+    monkeypatch.setattr("grader.classrun.executors.CONNECT_SECONDS", 1.0)
     root = small_class(tmp_path / "class")
     with pytest.raises(GraderError, match="Could not reach the Dask scheduler at tcp://127.0.0.1:9"):
         grade_class(root, tmp_path / "out", course, sandbox=False, scheduler="tcp://127.0.0.1:9")

@@ -1,4 +1,4 @@
-"""One mistake, one block: checks failed with the same hint are shown once (grader.feedback), in the terminal
+"""One mistake, one block: checks failed with the same hint are shown once (grader.grading.feedback), in the terminal
 report and in Gradescope's results; hidden failures are one block."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import io
 
 from rich.console import Console
 
-from grader.feedback import feedback_blocks
-from grader.grading import HIDDEN_FAILED
-from grader.reports import gradescope_results, print_report
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.grading.feedback import feedback_blocks
+from grader.grading.submission import HIDDEN_FAILED
+from grader.grading.reports import gradescope_results, print_report
+from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
 
 AXIS = "You normalised along the wrong axis."
 

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import FULL_MARKS, PROJECT, SECRET
 from corpus import ROOT, assemble
-from grader.gradebook import RECORD, grade_class
-from grader.results import SubmissionResult
+from grader.classrun.gradebook import RECORD, grade_class
+from grader.grading.results import SubmissionResult
 from grader.sandbox.bwrap import bwrap_path
 from test_hostile import leftover_cgroups
 
@@ -33,7 +33,7 @@ def small_class(root):
 
 
 def test_a_result_round_trips_through_its_record(course, tmp_path):
-    from grader.grading import grade_submission
+    from grader.grading.submission import grade_submission
 
     folder = assemble(ROOT / "correct" / "float64_everywhere", tmp_path)  # notes on softmax
     (folder / "dense.py").write_text((ROOT / "buggy" / "dense_no_bias" / "dense.py").read_text())  # feedback

@@ -19,7 +19,7 @@ import pytest
 from conftest import FORWARD_PASS, PROJECT, SECRET
 from corpus import ROOT, assemble
 from grader.course import load_course
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.platforms.gradescope import build_autograder
 
 pytestmark = pytest.mark.slow  # each run grades a submission on the grade-time inputs

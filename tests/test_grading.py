@@ -10,7 +10,7 @@ import pytest
 from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.errors import SubmissionError
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 
 
 def test_solutions_get_full_marks(course):

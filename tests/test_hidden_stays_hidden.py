@@ -8,9 +8,9 @@ import pytest
 
 from conftest import SECRET
 from corpus import ROOT, assemble
-from grader.grading import grade_submission
-from grader.reports import gradescope_results
-from grader.secret import load_secret
+from grader.grading.submission import grade_submission
+from grader.grading.reports import gradescope_results
+from grader.references.secret import load_secret
 
 pytestmark = pytest.mark.slow
 

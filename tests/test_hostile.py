@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SECRET
 from corpus import assemble, entries, expectation
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.sandbox.bwrap import bwrap_path
 from grader.sandbox.limits import CGROUP_ROOTS
 

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.slow
 SCRIPT = """
 import sys
 import numpy as np
-from grader import keras_service
-from grader.oracle import Oracle
+from grader.oracle import service as keras_service
+from grader.oracle.recorded import Oracle
 from grader.references.store import DATA
-from grader.replay import Recording
+from grader.grading.replay import Recording
 
 service = keras_service.KerasService()
 keras_service.use(service.address)
@@ -40,10 +40,10 @@ def test_the_service_computes_what_keras_recorded_and_the_caller_never_imports_t
 
 RETIRING = """
 import numpy as np
-from grader import keras_service
-from grader.oracle import Oracle
+from grader.oracle import service as keras_service
+from grader.oracle.recorded import Oracle
 from grader.references.store import DATA
-from grader.replay import Recording
+from grader.grading.replay import Recording
 
 service = keras_service.KerasService(max_rss_mb=1)  # retires after every answer
 keras_service.use(service.address)

@@ -10,7 +10,7 @@ import pytest
 from conftest import FORWARD_PASS, PROJECT, SECRET
 from grader.course import load_course
 from grader.errors import SubmissionError
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.jupyter.notebook import assignment_notebook
 
 

@@ -7,7 +7,7 @@ import json
 import nbformat
 
 from conftest import FORWARD_PASS, PROJECT, SECRET
-from grader.gradebook import grade_class
+from grader.classrun.gradebook import grade_class
 from grader.jupyter.notebook import assignment_notebook
 
 

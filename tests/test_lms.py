@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import COURSE, PROJECT, SECRET
 from grader.cli import main
-from grader.gradebook import grade_class
+from grader.classrun.gradebook import grade_class
 from grader.platforms import unpack
 
 SOLUTIONS = PROJECT / "solutions"

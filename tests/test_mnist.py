@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.errors import DataError
-from grader.mnist import SAMPLE, flatten_images, keras_cache_path, load_mnist, load_sample, read_idx
+from grader.references.mnist import SAMPLE, flatten_images, keras_cache_path, load_mnist, load_sample, read_idx
 
 
 def test_bundled_sample_is_real_mnist_shaped():

@@ -18,7 +18,7 @@ from conftest import FORWARD_PASS, SECRET
 from corpus import ROOT
 from grader.course import load_course
 from grader.errors import GraderError
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.jupyter.course_folder import build_course_folder
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import FORWARD_PASS, SECRET
 from grader.errors import SubmissionError
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.jupyter.notebook import assignment_notebook, function_source
 from grader.jupyter.submission import answer_code
 

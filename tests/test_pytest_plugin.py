@@ -11,7 +11,7 @@ import pytest
 
 from conftest import COURSE, PROJECT, SECRET
 from corpus import ROOT, assemble
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 
 
 def run_pytest(tmp_path: Path, submission: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:

@@ -12,7 +12,7 @@ from conftest import PROJECT, SECRET
 from grader.references.build import MIN_MARGIN, checks_digest
 from grader.references.settle import settle
 from grader.references.store import DATA, PUBLIC_FILES, content_hash, load_references, read_manifest
-from grader.secret import load_secret, problem_with
+from grader.references.secret import load_secret, problem_with
 
 
 def test_manifest_hashes_match_the_files():
@@ -54,7 +54,7 @@ def test_the_grade_time_inputs_are_none_of_the_public_ones(course):
 
 @pytest.mark.slow
 def test_stored_predictions_are_what_keras_computes_now():
-    from grader import keras_reference  # noqa: F401 - sets the recorded TF settings
+    from grader.oracle import keras_calls as keras_reference  # noqa: F401 - sets the recorded TF settings
     import keras
 
     refs = load_references()

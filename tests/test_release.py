@@ -15,12 +15,12 @@ import pytest
 from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT, SECRET
 from grader.course import load_course
 from grader.errors import GraderError
-from grader.freshness import course_problems
+from grader.authoring.freshness import course_problems
 from grader.jupyter.course_folder import build_course_folder
-from grader.mnist import SAMPLE_TRAIN
+from grader.references.mnist import SAMPLE_TRAIN
 from grader.platforms.gradescope import build_autograder
-from grader.release import imported_modules, release
-from grader.secret import load_secret
+from grader.authoring.release import imported_modules, release
+from grader.references.secret import load_secret
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import hypothesis
 import numpy as np
 
 from conftest import PROJECT
-from grader.grading import grade_submission
-from grader.oracle import Oracle
+from grader.grading.submission import grade_submission
+from grader.oracle.recorded import Oracle
 from grader.references.store import DATA
-from grader.replay import Recording
+from grader.grading.replay import Recording
 
 
 def test_recording_round_trips(tmp_path):
@@ -39,10 +39,10 @@ def test_replay_and_hypothesis_give_the_same_verdict(course):
 
 
 def test_grading_inputs_do_not_depend_on_the_modules_loaded(tmp_path, monkeypatch):
-    """Hypothesis mixes constants from local modules into its draws; grading switches that off (grader.strategies)."""
+    """Hypothesis mixes constants from local modules into its draws; grading switches that off (grader.grading.strategies)."""
     from hypothesis import given
 
-    from grader import strategies
+    from grader.grading import strategies
 
     def draw() -> list[bytes]:
         seen = []

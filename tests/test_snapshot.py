@@ -7,7 +7,7 @@ import os
 import pytest
 
 from grader.errors import SubmissionError
-from grader.snapshot import Snapshot, take, written
+from grader.grading.snapshot import Snapshot, take, written
 
 
 def test_the_snapshot_holds_the_files_and_writes_back_the_same(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import PROJECT
 from grader.errors import GraderError
-from grader.stubs import make_stub, stale_stubs
+from grader.authoring.stubs import make_stub, stale_stubs
 
 MODULES = ["softmax", "dense", "accuracy"]
 

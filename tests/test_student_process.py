@@ -7,7 +7,7 @@ import pytest
 
 from grader.sandbox import watch
 from grader.sandbox.limits import Limits
-from grader.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess, WorkerSettings
+from grader.grading.student_process import CallLost, ExerciseStopped, Raised, Returned, StudentProcess, WorkerSettings
 
 SETTINGS = WorkerSettings(sandbox=False, limits=Limits(10, 2**31, 32, 2**24), call_timeout=2, output_bytes=65536)
 

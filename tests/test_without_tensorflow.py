@@ -30,7 +30,7 @@ if sys.argv[1] == "lean":
 sys.path[:0] = [sys.argv[2], sys.argv[2] + "/tests"]
 from corpus import assemble, entries
 from grader.course import load_course
-from grader.grading import grade_submission
+from grader.grading.submission import grade_submission
 from grader.sandbox.limits import rlimits_available
 
 assert rlimits_available() == (sys.argv[1] == "full")  # the lean run truly has no rlimits

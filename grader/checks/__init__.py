@@ -5,8 +5,8 @@ proves (its first paragraph is the check's title in every report) and which retu
 raises CheckFailed with the feedback. ``<check>`` is the name course.yaml gives its points. ``ctx`` (a Context)
 calls the student's function in its sandboxed process and holds the Keras oracle and the MNIST references; the
 helpers (check_property, expect_array, Mistake, on_each_batch) are functions to call, not classes to subclass.
-``CONTRACTS`` says which docstring promise each check tests (grader.contracts). The grading engine runs the
-checks (grader.grading), and ``pytest --submission DIR`` shows each one as a pytest test (grader.pytest_plugin).
+``CONTRACTS`` says which docstring promise each check tests (grader.authoring.contracts). The grading engine runs the
+checks (grader.grading.submission), and ``pytest --submission DIR`` shows each one as a pytest test (grader.pytest_plugin).
 ``base`` and any module whose name starts with ``_`` hold helpers.
 
 CHECKS maps exercise name -> check name -> Check; CONTRACTS maps exercise name -> its promises.

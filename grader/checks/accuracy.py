@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import Mistake, expect_fraction
+from grader.grading.compare import Mistake, expect_fraction
 
 
 TIE_BREAK = 1e-3
@@ -77,4 +77,4 @@ CONTRACTS = (
      ("matches_keras", "mnist_batches")),
     ("the first of the tied classes counts, as ``np.argmax`` does", ("ties_first_index",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

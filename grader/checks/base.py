@@ -10,12 +10,12 @@ from hypothesis import given, reject, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
-from grader.compare import CheckFailed, show
-from grader.keras_service import NOT_SHRUNK, KerasUnavailable
-from grader.oracle import Oracle
+from grader.grading.compare import CheckFailed, show
+from grader.oracle.service import NOT_SHRUNK, KerasUnavailable
+from grader.oracle.recorded import Oracle
 from grader.references.store import BatchSet, References
-from grader.replay import Recording
-from grader.student_process import ExerciseStopped, Outcome, Raised, Request, Returned, StudentProcess
+from grader.grading.replay import Recording
+from grader.grading.student_process import ExerciseStopped, Outcome, Raised, Request, Returned, StudentProcess
 
 
 class _Collected(BaseException):
@@ -108,7 +108,7 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
                    body: Callable[..., None]) -> None:
     """Run ``body(*example)`` on the grading profile's examples; on failure, report the smallest one.
 
-    The recorded examples are replayed first (grader.replay); only a failure among them,
+    The recorded examples are replayed first (grader.grading.replay); only a failure among them,
     or a recording made under other settings, runs Hypothesis. Hypothesis shrinks a failure
     to a minimal example and replays it last, so the last failure seen is the minimal one:
     its input is shown with the problem and the hint.

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import Mistake, Tolerance, expect_fraction
+from grader.grading.compare import Mistake, Tolerance, expect_fraction
 
 LOSS_TOLERANCE = Tolerance(
     1e-5, 1e-6, "Keras computes the loss in float32 (about 7 digits). The loss is a mean of -log(p): an error of "
@@ -86,4 +86,4 @@ CONTRACTS = (
      ("matches_keras", "mnist_batches", "mnist_hidden")),
     ("An untrained model that says 0.1 for every digit scores ln(10) = 2.3026", ("untrained_model",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

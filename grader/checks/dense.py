@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
-from grader.student_process import ExerciseStopped, Raised, Returned
+from grader.grading.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
+from grader.grading.student_process import ExerciseStopped, Raised, Returned
 
 
 def _activated(keras, z: np.ndarray, activation: str | None, axis: int = -1) -> np.ndarray:
@@ -177,4 +177,4 @@ CONTRACTS = (
     ("The inputs are not modified", ("inputs_unchanged",)),
     ("Any other ``activation`` is a mistake by the caller: raise ValueError", ("unknown_activation",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.base import Context
-from grader.compare import CheckFailed, expect_array_shape
+from grader.grading.compare import CheckFailed, expect_array_shape
 from grader.sandbox.wire import SeededRng
 
 CASES = ((784, 20), (20, 10), (64, 64), (5, 30))
@@ -99,4 +99,4 @@ CONTRACTS = (
     ("A float array of shape (fan_in, fan_out)", ("bounds",)),
     ("the same generator state must give the same weights", ("uses_the_generator",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import Mistake, expect_array_list
+from grader.grading.compare import Mistake, expect_array_list
 
 
 def _db_along_rows(keras, x, W, b, y_true) -> np.ndarray:
@@ -51,4 +51,4 @@ CONTRACTS = (
     ("what ``tf.GradientTape`` gives for Keras' mean categorical cross-entropy",
      ("matches_gradient_tape", "mnist_batches")),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

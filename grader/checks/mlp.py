@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
 from grader.checks.softmax import exp_left_range
-from grader.compare import Mistake, expect_array
+from grader.grading.compare import Mistake, expect_array
 
 
 def _hidden_layer(keras, x, params, activation="relu"):
@@ -74,4 +74,4 @@ CONTRACTS = (
     ("(batch, classes) probabilities; each row sums to 1", ("matches_keras",)),
     ("write the softmax here (subtract each row's max first)", ("large_logits",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

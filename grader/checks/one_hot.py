@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import CheckFailed, Mistake, expect_array
+from grader.grading.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
     Mistake("Labels start at 0: label 3 sets index 3 (no - 1 or + 1).",
@@ -77,4 +77,4 @@ CONTRACTS = (
     ("A float array of shape ``labels.shape + (num_classes,)``", ("label_shapes",)),
     ("each row all zeros but a single 1 at the label's index", ("matches_keras", "mnist_labels")),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

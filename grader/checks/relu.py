@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property
-from grader.compare import CheckFailed, Mistake, expect_array
+from grader.grading.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
     Mistake("ReLU keeps positive values and zeroes the negative ones, elementwise: np.maximum(z, 0).",
@@ -34,4 +34,4 @@ CONTRACTS = (
     ("z: an array of any shape and float dtype", ("matches_keras",)),
     ("A new array of the same shape and dtype; ``z`` is not modified", ("matches_keras",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property
-from grader.compare import CheckFailed, Mistake, expect_array_list
+from grader.grading.compare import CheckFailed, Mistake, expect_array_list
 
 MISTAKES = (
     Mistake("Step against the gradient: p - learning_rate * g (the gradient points uphill).",
@@ -54,4 +54,4 @@ CONTRACTS = (
     ("A new list of new arrays, in the same order", ("matches_keras",)),
     ("``params`` and ``grads`` are not modified", ("inputs_unchanged",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property, on_each_batch
-from grader.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
+from grader.grading.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
 def exp_left_range(got, p, z, axis) -> bool:
@@ -75,7 +75,7 @@ def _expect_keras(ctx: Context, z: np.ndarray, axis: int | None) -> None:
 
 
 def _scale(z: np.ndarray) -> float:
-    """The scores' magnitude: softmax is as sensitive to them as that (see grader.compare.tolerance_for)."""
+    """The scores' magnitude: softmax is as sensitive to them as that (see grader.grading.compare.tolerance_for)."""
     return float(np.max(np.abs(z.astype(np.float64)))) if z.size else 0.0
 
 
@@ -190,4 +190,4 @@ CONTRACTS = (
     ("exp(1000) overflows to inf", ("large_logits",)),
     ("Softmax does not change if you subtract the same number from every score of a slice", ("properties",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

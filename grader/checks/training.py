@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.base import Context
-from grader.compare import CheckFailed, Mistake, expect_array_list
+from grader.grading.compare import CheckFailed, Mistake, expect_array_list
 from grader.references.store import EpochCase
 
 
@@ -73,4 +73,4 @@ CONTRACTS = (
     ("the last batch may be smaller", ("small_problems",)),
     ("like ``model.fit(x, y, batch_size, epochs=1, shuffle=False)``", ("mnist_epoch", "small_problems")),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -11,8 +11,8 @@ from grader.course import Course
 from grader.errors import GraderError
 from grader.jupyter.gradebook_sync import sync_gradebook
 from grader.jupyter.notebook import assignment_notebook, notebook_path
-from grader.freshness import refuse_stale
-from grader.secret import folder_for, problem_with
+from grader.authoring.freshness import refuse_stale
+from grader.references.secret import folder_for, problem_with
 
 CONFIG = '''"""nbgrader configuration for "{title}", written by `grader nbgrader build`. Rebuild it; do not edit."""
 
@@ -82,7 +82,7 @@ class CourseFolder:
 def build_course_folder(course: Course, course_file: Path, out: Path) -> CourseFolder:
     """Write the nbgrader course folder into ``out`` and pass the due dates on to its gradebook.
 
-    Nothing is written when the course's generated files are not current (grader.freshness), or when nbgrader
+    Nothing is written when the course's generated files are not current (grader.authoring.freshness), or when nbgrader
     would refuse a new notebook (an assignment with submissions whose cells change).
     """
     refuse_stale(course, "The nbgrader course")

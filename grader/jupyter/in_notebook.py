@@ -26,7 +26,7 @@ from nbformat import v4
 from grader.course import Course, load_course
 from grader.jupyter.submission import write_notebook_modules
 from grader.references.store import load_references
-from grader.results import SubmissionResult
+from grader.grading.results import SubmissionResult
 
 
 def answer_notebook(namespace: dict, course: Course) -> nbformat.NotebookNode:
@@ -72,7 +72,7 @@ def report_text(result: SubmissionResult) -> str:
     """The report of ``grader check``, as plain text."""
     from rich.console import Console
 
-    from grader.reports import print_report
+    from grader.grading.reports import print_report
 
     console = Console(width=100, color_system=None, force_terminal=False, record=True, file=io.StringIO())
     print_report(result, console)
@@ -95,7 +95,7 @@ def check_exercise(name: str, course_file: str | None = None) -> float:
         warnings.simplefilter("ignore")
         folder = write_notebook_modules(answer_notebook(namespace, course), Path(scratch) / "notebook", course,
                                         "this notebook")
-        from grader.grading import grade_submission
+        from grader.grading.submission import grade_submission
 
         result = grade_submission(folder, course, exercise=name, references=references)
     print(report_text(result))

@@ -24,8 +24,8 @@ from grader.errors import GraderError
 from grader.jupyter.in_notebook import report_text
 from grader.jupyter.notebook import test_cell
 from grader.jupyter.submission import write_notebook_modules
-from grader.results import SubmissionResult
-from grader.secret import folder_for, problem_with
+from grader.grading.results import SubmissionResult
+from grader.references.secret import folder_for, problem_with
 
 
 def _grade_id(cell) -> str | None:
@@ -61,7 +61,7 @@ class TrustedScores(NbGraderPreprocessor):
     sandbox = Bool(True, help="Grade in bubblewrap (where it is installed).").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from grader.grading import grade_submission
+        from grader.grading.submission import grade_submission
 
         course = load_course(self.course_file or None)
         secret = Path(self.secret_folder) if self.secret_folder else folder_for(course, Path(self.course_file))

@@ -18,9 +18,9 @@ from grader.jupyter.cells import answer, demo, story, tests
 
 LOAD_DATA = """
 import numpy as np
-import grader.keras_reference  # TensorFlow with the settings the references were built with
+import grader.oracle.keras_calls  # TensorFlow with the settings the references were built with
 from keras.utils import to_categorical
-from grader.mnist import flatten_images, load_mnist
+from grader.references.mnist import flatten_images, load_mnist
 
 mnist = load_mnist()  # the Keras cache if you have it, else the sample of real MNIST shipped with the kit
 X_train, y_train = flatten_images(mnist.x_train), to_categorical(mnist.y_train, 10)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from grader.course import Course
 from grader.errors import GraderError
-from grader.reports import spreadsheet_safe
+from grader.grading.reports import spreadsheet_safe
 from grader.platforms.unpack import (Imported, apart, is_debris, is_regular, new_root, open_download, safe_parts,
                                     student_name, write_upload)
 

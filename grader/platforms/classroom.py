@@ -28,8 +28,8 @@ from pathlib import Path
 
 from grader.course import Course
 from grader.errors import GraderError
-from grader.feedback import grouped_with
-from grader.results import STATUSES, SubmissionResult
+from grader.grading.feedback import grouped_with
+from grader.grading.results import STATUSES, SubmissionResult
 
 WORKFLOW_NAME = "Autograding Tests"
 JOB_ID = "run-autograding-tests"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from grader.course import PROJECT_ROOT, Course, load_course
 from grader.errors import GraderError
-from grader.freshness import refuse_stale
-from grader.secret import problem_with
+from grader.authoring.freshness import refuse_stale
+from grader.references.secret import problem_with
 
 ROOT_VARIABLE = "GRADER_GRADESCOPE_ROOT"
 """Where the Gradescope tree is: /autograder on Gradescope; a folder of the tests' own when they run the zip."""
@@ -100,7 +100,7 @@ def build_autograder(course: Course, course_file: Path, secret: Path, out: Path,
 
 
 def _user_exists(name: str) -> bool:
-    from grader.grading import user_ids
+    from grader.grading.submission import user_ids
 
     try:
         user_ids(name)
@@ -115,8 +115,8 @@ def _failure_results(message: str) -> dict:
 
 def run(root: Path, assignment: str | None) -> dict:
     """Grade ``root/submission`` with the kit and the secret in ``root/source``; results.json's content."""
-    from grader.grading import grade_submission, resolve_sandbox
-    from grader.reports import gradescope_results
+    from grader.grading.submission import grade_submission, resolve_sandbox
+    from grader.grading.reports import gradescope_results
     from grader.sandbox.bwrap import bwrap_works
 
     source = root / "source"

@@ -5,7 +5,7 @@ name. A zip a student uploaded is written unpacked (Canvas keeps it whole; gradi
 notebooks). So, for the download and such a zip alike: only regular files are written (no links, devices or folders-as-files); every path is
 rebuilt from its parts with none that is empty, ``.`` or ``..``, and nothing lands outside the
 student's folder; editor and system debris (``__MACOSX/``, ``._*``, dot files) is left out; a
-student gets at most grader.snapshot's MAX_FILES files and MAX_BYTES in all (what grading would
+student gets at most grader.grading.snapshot's MAX_FILES files and MAX_BYTES in all (what grading would
 take of them anyway); two students whose folders would share a name (or differ only in case, which
 a case-insensitive disk merges) are both left out, never merged; and ROOT must be new or empty, so
 no earlier class's files mix in. Whatever goes wrong with one file (a damaged or encrypted entry, a
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.errors import GraderError
-from grader.roster import readable
-from grader.snapshot import DEBRIS, MAX_BYTES, MAX_FILES
+from grader.classrun.roster import readable
+from grader.grading.snapshot import DEBRIS, MAX_BYTES, MAX_FILES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Larger than any exercise file or notebook a student writes; a bigger upload is left out, with a note."""
@@ -67,7 +67,7 @@ def safe_parts(name: str) -> tuple[str, ...] | None:
 
 
 def is_debris(parts: tuple[str, ...]) -> bool:
-    """macOS, Windows and editor litter: grading would leave it out too (grader.snapshot)."""
+    """macOS, Windows and editor litter: grading would leave it out too (grader.grading.snapshot)."""
     return any(part in DEBRIS or part.startswith(".") for part in parts)
 
 

@@ -5,7 +5,7 @@ adam and categorical cross-entropy, trained seeded and deterministic. Grading us
 trained weights, never the zero initial ones (at zero weights every probability is 0.1
 and a missing bias would pass). Then a set of grading inputs (grader.references.store) is made
 from a key: the public key for the handout's set, the course's secret key for the grade-time
-set (grader.secret), whose MNIST images also come from the held-out pool minus the public
+set (grader.references.secret), whose MNIST images also come from the held-out pool minus the public
 batches and are moved, dimmed and speckled by the key, so that no file a student holds says
 what they are. Last, the reference solutions are graded once with a recording oracle, which
 stores Keras' output for every grading input of that set.
@@ -21,14 +21,14 @@ import numpy as np
 
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
-from grader.mnist import flatten_images, load_mnist
-from grader.oracle import Oracle
+from grader.references.mnist import flatten_images, load_mnist
+from grader.oracle.recorded import Oracle
 from grader.references.store import (
     DATA, INPUT_FILES, PUBLIC_FILES, PUBLIC_KEY, BatchSet, Cases, EpochCase, References, content_hash, key_seed,
     load_batches, load_cases, save_batches, save_cases,
 )
 from grader.references.settle import settle
-from grader.replay import Recording
+from grader.grading.replay import Recording
 
 SEED = 1234
 EPOCHS = 3
@@ -45,7 +45,7 @@ MLP_HIDDEN_UNITS = 20
 
 def build_references(course: Course, out: Path = DATA, mnist: str | None = None, use_keras_cache: bool = True) -> dict:
     """Train the model, write model.npz and the public set into ``out``, and the manifest; return the manifest."""
-    from grader import keras_reference  # noqa: F401 - imports TensorFlow with the recorded settings
+    from grader.oracle import keras_calls as keras_reference  # noqa: F401 - imports TensorFlow with the recorded settings
     import keras
     import tensorflow as tf
 
@@ -78,7 +78,7 @@ def build_inputs(course: Course, out: Path, key: bytes, weights: tuple, pool_ima
     Batches come from ``pool_images`` (uint8, (n, 28, 28)), the epoch case from ``train_images``; with a
     key other than the public one, every image is moved and changed by the key first.
     """
-    from grader import keras_reference
+    from grader.oracle import keras_calls as keras_reference
     import keras
 
     W, b = weights
@@ -153,7 +153,7 @@ def checks_digest() -> str:
     strategies. Recorded answers made with other code may miss what the checks ask now."""
     grader = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted([*(grader / "checks").glob("*.py"), grader / "strategies.py"]):
+    for path in sorted([*(grader / "checks").glob("*.py"), grader / "grading" / "strategies.py"]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -237,7 +237,7 @@ def _cases(keras, seeds, x_train: np.ndarray, y_train: np.ndarray) -> Cases:
 
 
 def _record_grading(course: Course, references: References) -> tuple[Oracle, Recording]:
-    from grader.grading import grade_submission
+    from grader.grading.submission import grade_submission
 
     oracle = Oracle(record=True)
     recording = Recording(record=True, max_examples=course.grading.max_examples)

@@ -2,7 +2,7 @@
 
 Keras on another CPU (other SIMD widths, another oneDNN path) rounds a float32 sum
 differently in the last bit or two. A rebuilt file that differs only so would change the
-grading's fingerprint (grader.fingerprint), and every submission of the class would be graded
+grading's fingerprint (grader.classrun.fingerprint), and every submission of the class would be graded
 again for nothing. So each file is written beside the stored one and compared: same names,
 dtypes and shapes, integers equal, floats within REBUILD_TOLERANCE; then the stored file stays,
 byte for byte, and the build goes on with its numbers. Any real change (other data, seed,
@@ -17,10 +17,10 @@ from typing import Callable
 
 import numpy as np
 
-from grader.array_bundle import load_bundle
+from grader.oracle.array_bundle import load_bundle
 
 REBUILD_TOLERANCE = (1e-5, 1e-6)
-"""(rtol, atol): a few float32 steps (one step is 1.2e-7 relative). The grading tolerances (grader.compare) are
+"""(rtol, atol): a few float32 steps (one step is 1.2e-7 relative). The grading tolerances (grader.grading.compare) are
 1e-4 relative and up, and a reference batch's top-1 margin is at least 1e-3, so no verdict hangs on a difference
 this small."""
 
@@ -30,7 +30,7 @@ def _contents(path: Path) -> tuple[dict[str, np.ndarray], dict | None]:
         names = set(data.files)
         if names != {"index", "blob"}:
             return {name: data[name] for name in data.files}, None
-    return load_bundle(path)  # grader.array_bundle: many arrays in one buffer, compared one by one
+    return load_bundle(path)  # grader.oracle.array_bundle: many arrays in one buffer, compared one by one
 
 
 def same_numbers(old: Path, new: Path) -> bool:

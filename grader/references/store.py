@@ -5,9 +5,9 @@ Two sets, built the same way (grader.references.build) from different seeds:
   model.npz (W (784, 10) and b (10,) of the trained Dense(10, softmax)), visible.npz (MNIST
   batches with Keras' logits, model.predict and model.evaluate's loss and accuracy), cases.npz
   (the fixed inputs of the checks Hypothesis does not draw), oracle.npz (Keras' outputs for the
-  grading inputs, see grader.oracle), examples.npz (the grading inputs, see grader.replay) and
+  grading inputs, see grader.oracle.recorded), examples.npz (the grading inputs, see grader.grading.replay) and
   manifest.json (versions, settings, data origin, and a content hash of each file);
-- the secret set, in the course's secret folder (grader.secret), never shipped: the same files
+- the secret set, in the course's secret folder (grader.references.secret), never shipped: the same files
   but model.npz, plus hidden.npz and secret.key. Its inputs come from the course's secret key, so
   nothing a student holds says what they are.
 """

@@ -1,4 +1,4 @@
-"""The worker: the only place student code runs. Started by grader.student_process.
+"""The worker: the only place student code runs. Started by grader.grading.student_process.
 
 Run as a script (``python -I -S -B -u worker.py FD SUBMISSION``, with the packages' folders in
 ``$GRADER_SITE_PACKAGES``: no site import, which saves a tenth of a start-up), it imports the student's

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import strategies
+from grader.grading import strategies
 from grader.checks.base import Context, check_property
-from grader.compare import Mistake, expect_array
+from grader.grading.compare import Mistake, expect_array
 
 
 def keras_sigmoid(z: np.ndarray) -> np.ndarray:
@@ -54,4 +54,4 @@ CONTRACTS = (
     ("every value in [0, 1]", ("matches_keras", "large_inputs")),
     ("``np.exp(z) / (1 + np.exp(z))`` overflows for large ``z``", ("large_inputs",)),
 )
-"""What the docstring promises, quoted from it, and the checks that test each promise (grader.contracts)."""
+"""What the docstring promises, quoted from it, and the checks that test each promise (grader.authoring.contracts)."""

@@ -4,7 +4,7 @@ The grading inputs are deterministic (a derandomized Hypothesis profile), so the
 outputs for the inputs a correct submission meets are recorded when the references are
 built. A lookup is keyed by a hash of the operation, its arrays (bytes, dtype, shape) and
 its parameters; only an input never recorded (a shrunk failing example) needs TensorFlow
-(in this process, or in the class run's one Keras service: grader.keras_service). The oracle runs in the grader's process only.
+(in this process, or in the class run's one Keras service: grader.oracle.service). The oracle runs in the grader's process only.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import keras_service
-from grader.array_bundle import load_bundle, save_bundle
+from grader.oracle import service as keras_service
+from grader.oracle.array_bundle import load_bundle, save_bundle
 
 
 LIVE_RESULTS = 4096

@@ -1,7 +1,7 @@
 """Live Keras: the oracle's ground truth, computed by real TensorFlow/Keras.
 
 Importing this module imports TensorFlow (2-4 s, ~550 MB), so the grader imports it only
-when a result is not already recorded (see grader.oracle). The environment settings
+when a result is not already recorded (see grader.oracle.recorded). The environment settings
 below are forced, not defaulted, because they change results: oneDNN on or off moves
 float32 outputs by ~2e-7. The reference manifest records them.
 """

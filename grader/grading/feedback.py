@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.results import CheckResult, ExerciseResult
+from grader.grading.results import CheckResult, ExerciseResult
 
 
 @dataclass

@@ -12,20 +12,20 @@ from pathlib import Path
 
 from grader.checks import CHECKS
 from grader.checks.base import Context
-from grader.compare import CheckFailed
+from grader.grading.compare import CheckFailed
 from grader.course import PROJECT_ROOT, AssignmentConfig, Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
-from grader.forbidden import forbidden_imports
-from grader.oracle import Oracle
+from grader.grading.forbidden import forbidden_imports
+from grader.oracle.recorded import Oracle
 from grader.references.store import DATA, References, load_references
-from grader.secret import load_secret
-from grader.replay import Recording
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.references.secret import load_secret
+from grader.grading.replay import Recording
+from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.sandbox.bwrap import BROKEN, bwrap_path, bwrap_works
 from grader.sandbox.limits import Limits
-from grader.snapshot import Snapshot, take, written
-from grader.strategies import grading_settings
-from grader.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
+from grader.grading.snapshot import Snapshot, take, written
+from grader.grading.strategies import grading_settings
+from grader.grading.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
 
 
 def worker_settings(course: Course, sandbox: bool, secret: Path | None = None,
@@ -41,7 +41,7 @@ def worker_settings(course: Course, sandbox: bool, secret: Path | None = None,
         exercise_seconds=limits.exercise_seconds,
         submission_seconds=limits.submission_seconds,
         tmp_files=limits.tmp_files,
-        private_folders=(PROJECT_ROOT, Path(__file__).parent, *((secret,) if secret else ())),
+        private_folders=(PROJECT_ROOT, Path(__file__).parents[1], *((secret,) if secret else ())),
         worker_user=worker_user,
     )
 
@@ -96,12 +96,12 @@ def grade_submission(
 
     ``submission`` is a folder that holds the exercise modules, or a notebook whose answer cells
     define the functions; or a notebook file itself; or a snapshot of either. It is graded from a
-    private copy of its snapshot (grader.snapshot: no links followed, debris left out). The exercises run one after the other in the same
+    private copy of its snapshot (grader.grading.snapshot: no links followed, debris left out). The exercises run one after the other in the same
     worker (a fresh one after a call that loses it: a timeout, a crash), each with its own CPU
     budget, its own record of forbidden imports and its own output.
 
     The inputs are the public ones, or with ``secret`` (the course's secret folder) the grade-time
-    ones (grader.secret); ``references``, ``oracle`` and ``recording`` override them. With ``worker_user`` (the
+    ones (grader.references.secret); ``references``, ``oracle`` and ``recording`` override them. With ``worker_user`` (the
     grader running as root), the student's code runs as that user, on a private copy it owns.
     """
     owner = user_ids(worker_user) if worker_user else None

@@ -1,4 +1,4 @@
-"""Grading results as data: frozen dataclasses, scores computed, rendered elsewhere (grader.reports)."""
+"""Grading results as data: frozen dataclasses, scores computed, rendered elsewhere (grader.grading.reports)."""
 
 from __future__ import annotations
 

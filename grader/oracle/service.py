@@ -1,6 +1,6 @@
 """One process that computes the live Keras results for all the grading processes of a class run.
 
-A correct submission needs no live Keras result (they are recorded: grader.oracle); a failing
+A correct submission needs no live Keras result (they are recorded: grader.oracle.recorded); a failing
 one does, for the inputs Hypothesis meets while shrinking. Without this service each grading
 process would import TensorFlow itself (about 550 MB and 4 s of CPU each); with it, a local
 class run imports TensorFlow once, in this process, and only if some submission needs it.
@@ -23,7 +23,7 @@ from multiprocessing.connection import Client, Listener
 
 import psutil
 
-from grader.lifetime import die_with_parent
+from grader.classrun.lifetime import die_with_parent
 
 MAX_RSS_MB = 800
 RECONNECT_SECONDS = 120.0
@@ -117,13 +117,13 @@ NOT_SHRUNK = ("A failing input (TensorFlow is not installed here, so it was not 
 
 
 CHECK_MODULES = "grader.checks."
-"""A check module may define the Keras call its oracle needs (grader.oracle.Oracle.keras); nothing else may."""
+"""A check module may define the Keras call its oracle needs (grader.oracle.recorded.Oracle.keras); nothing else may."""
 
 
 def keras_function(operation: str):
-    """The function that computes ``operation``: ``name`` in grader.keras_reference, or ``module:name`` in a check
+    """The function that computes ``operation``: ``name`` in grader.oracle.keras_calls, or ``module:name`` in a check
     module. TensorFlow is imported first, with the settings the references are built with."""
-    reference = importlib.import_module("grader.keras_reference")
+    reference = importlib.import_module("grader.oracle.keras_calls")
     if ":" not in operation:
         return getattr(reference, operation)
     module, _, name = operation.partition(":")

@@ -1,4 +1,4 @@
-"""Grading a whole class: every subfolder (or notebook) of ROOT is one student's submission (grader.roster).
+"""Grading a whole class: every subfolder (or notebook) of ROOT is one student's submission (grader.classrun.roster).
 
 What lands in OUT:
 - ``students/<student>/grading.json``: the full result, with the hashes of the submission and of the
@@ -31,13 +31,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader.course import Course
 from grader.errors import GraderError, SubmissionError
-from grader.executors import DaskCluster, LocalProcesses, error_result
-from grader.lifetime import run_scratch
-from grader.fingerprint import grading_digest
-from grader.reports import gradebook_csv, gradescope_results
-from grader.results import SubmissionResult
-from grader.roster import Entry, class_roster
-from grader.snapshot import take
+from grader.classrun.executors import DaskCluster, LocalProcesses, error_result
+from grader.classrun.lifetime import run_scratch
+from grader.classrun.fingerprint import grading_digest
+from grader.grading.reports import gradebook_csv, gradescope_results
+from grader.grading.results import SubmissionResult
+from grader.classrun.roster import Entry, class_roster
+from grader.grading.snapshot import take
 
 RECORD = "grading.json"
 STUDENTS = "students"

@@ -44,7 +44,7 @@ def init_secret(course: Course, folder: Path, *, new_key: bool = False, rebuild:
     """
     if not (new_key or rebuild) and problem_with(folder, course) is None:
         return dict(json.loads((folder / "manifest.json").read_text()), kept=True)
-    from grader.mnist import flatten_images, load_mnist
+    from grader.references.mnist import flatten_images, load_mnist
     from grader.references.build import HIDDEN_BATCHES, build_inputs
     from grader.references.store import load_model
 

@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from grader.keras_service import KerasUnavailable
-from grader.student_process import Raised, Returned
+from grader.oracle.service import KerasUnavailable
+from grader.grading.student_process import Raised, Returned
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import hypothesis
 
-from grader.array_bundle import load_bundle, save_bundle
+from grader.oracle.array_bundle import load_bundle, save_bundle
 from grader.sandbox import wire
 
 

@@ -2,7 +2,7 @@
 
 Every folder of ROOT is a student's, and every ``.ipynb`` file (its name without ``.ipynb``);
 names starting with ``.`` or ``_`` are debris (``.DS_Store``, ``__MACOSX``) and left out. A link is
-still a submission, which grader.snapshot then refuses: nothing behind it is read.
+still a submission, which grader.grading.snapshot then refuses: nothing behind it is read.
 
 A student's name is the file name as a person reads it: Unicode in NFC (so the two spellings of
 "zoë" that macOS and Linux make are one name), with bytes that are not UTF-8 (a Windows zip's)

@@ -2,7 +2,7 @@
 Gradescope and Classroom exports refuse to ship when they are not.
 
 Each exercise of course.yaml needs its solution (``solutions/<module>.py`` defining the function, its answer in
-a solution region, see grader.stubs), its stub (``exercises/<module>.py``, exactly what ``grader stubs`` makes of the
+a solution region, see grader.authoring.stubs), its stub (``exercises/<module>.py``, exactly what ``grader stubs`` makes of the
 solution) and its checks (course.yaml's loader already refuses unknown ones). The public references must have
 been recorded (``grader references build``) by these checks and strategies, this Hypothesis and this many
 examples, for every check the course lists: otherwise each check asks Keras live, many times slower, and a
@@ -19,7 +19,7 @@ import hypothesis
 
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
-from grader.stubs import MARKERS, stale_stubs
+from grader.authoring.stubs import MARKERS, stale_stubs
 
 SOLUTIONS = PROJECT_ROOT / "solutions"
 EXERCISES = PROJECT_ROOT / "exercises"
@@ -62,7 +62,7 @@ def reference_problems(course: Course, references: Path) -> list[str]:
     manifest = json.loads(manifest_file.read_text())
     changed = []
     if manifest.get("checks_sha256") != checks_digest():
-        changed.append("grader/checks or grader/strategies.py changed since")
+        changed.append("grader/checks or grader/grading/strategies.py changed since")
     if manifest.get("max_examples") != course.grading.max_examples:
         changed.append(f"grading.max_examples is now {course.grading.max_examples}")
     if manifest.get("hypothesis") != hypothesis.__version__:

@@ -24,14 +24,14 @@ from typing import Union
 import numpy as np
 import psutil
 
-from grader.lifetime import die_with_parent
+from grader.classrun.lifetime import die_with_parent
 from grader.sandbox import watch, wire
 from grader.sandbox.bwrap import bwrap_command
 from grader.sandbox.packages import linked_packages
 from grader.sandbox.limits import Limits, PidsCgroup
 from grader.sandbox.output import CapturedOutput
 
-WORKER_FOLDER = Path(__file__).parent / "sandbox"
+WORKER_FOLDER = Path(__file__).parents[1] / "sandbox"
 PYTHON_FLAGS = ["-I", "-S", "-B", "-u"]  # isolated (no PYTHON* variables, no user site), no site import, no .pyc files, unbuffered
 CPU_WATCH_SECONDS = 0.25
 MESSAGE_BYTES = 64 * 2**20

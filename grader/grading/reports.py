@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from grader.feedback import feedback_blocks, grouped_with
-from grader.results import STATUSES, ExerciseResult, SubmissionResult
+from grader.grading.feedback import feedback_blocks, grouped_with
+from grader.grading.results import STATUSES, ExerciseResult, SubmissionResult
 
 STATUS_STYLE = {"passed": "green", "failed": "yellow", "not_attempted": "dim", "error": "red", "timeout": "red",
                 "crashed": "red", "memory": "red", "forbidden": "red"}
@@ -59,7 +59,7 @@ def print_report(result: SubmissionResult, console: Console) -> None:
 
 
 def print_feedback(exercise: ExerciseResult, console: Console) -> None:
-    """An exercise's failed checks: one panel per mistake, however many checks it fails (grader.feedback)."""
+    """An exercise's failed checks: one panel per mistake, however many checks it fails (grader.grading.feedback)."""
     for block in feedback_blocks(exercise):
         console.print(Panel(block.text, title=block.title, border_style="yellow", expand=False), markup=False)
 

@@ -6,7 +6,7 @@ Loading order (the first that exists wins):
    an ``mnist.npz`` like Keras's, or a folder with the four original IDX files (``.gz`` or not);
 3. the bundled sample: 5,000 real MNIST training images (see scripts/make_mnist_sample.py),
    split 4,000 for training and 1,000 held out. A student's handout holds the 4,000 only: the
-   course secret's MNIST batches come from the held-out ones (grader.secret).
+   course secret's MNIST batches come from the held-out ones (grader.references.secret).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.errors import DataError
 
-SAMPLE = Path(__file__).parent / "data" / "mnist_sample.npz"
+SAMPLE = Path(__file__).parents[1] / "data" / "mnist_sample.npz"
 SAMPLE_TRAIN = 4000
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",

@@ -1,4 +1,4 @@
-"""The hash of the grading: with the submission's own (grader.snapshot), it says whether a submission needs grading again.
+"""The hash of the grading: with the submission's own (grader.grading.snapshot), it says whether a submission needs grading again.
 
 A submission is graded again only if its files changed, or the grading did: the course,
 the grader's own code, its reference data, or the library versions that draw the inputs.
@@ -14,9 +14,9 @@ import hypothesis
 import numpy as np
 
 from grader.course import Course
-from grader.secret import secret_digest
+from grader.references.secret import secret_digest
 
-GRADER_PACKAGE = Path(__file__).parent
+GRADER_PACKAGE = Path(__file__).parents[1]
 
 
 @lru_cache(maxsize=None)

@@ -4,7 +4,7 @@ Both grade one submission per task with ``grade_submission`` (sandboxed where th
 and hand back its ``SubmissionResult``; the gradebook is written on the instructor's machine.
 A process keeps its references and recorded Keras results loaded between submissions. Live
 Keras results (for a failing submission's shrunk inputs) come, on this machine, from one Keras
-service for the whole run (grader.keras_service); a Dask worker imports TensorFlow itself, once.
+service for the whole run (grader.oracle.service); a Dask worker imports TensorFlow itself, once.
 """
 
 from __future__ import annotations
@@ -21,23 +21,23 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from grader import keras_service
+from grader.oracle import service as keras_service
 from grader.course import Course
 from grader.errors import GraderError, SubmissionError
-from grader.fingerprint import grading_digest
-from grader.keras_service import KerasService
-from grader.lifetime import die_with_parent
-from grader.results import CheckResult, ExerciseResult, SubmissionResult
-from grader.roster import Entry
-from grader.secret import secret_files
-from grader.snapshot import Snapshot, take
+from grader.classrun.fingerprint import grading_digest
+from grader.oracle.service import KerasService
+from grader.classrun.lifetime import die_with_parent
+from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.classrun.roster import Entry
+from grader.references.secret import secret_files
+from grader.grading.snapshot import Snapshot, take
 
 
 def grade_folder(submission: Path | Snapshot, course: Course, sandbox: bool, secret: Path | None,
                  name: str) -> SubmissionResult:
     """Grade one submission (on the grade-time inputs of ``secret``), filed as ``name``; one that cannot be graded
     gets a result that says why."""
-    from grader.grading import grade_submission, graded_course
+    from grader.grading.submission import grade_submission, graded_course
 
     try:
         return replace(grade_submission(submission, course, sandbox=sandbox, secret=secret), submission=name)
@@ -141,7 +141,7 @@ class DaskCluster:
             self._grading = grading_digest(course, sandbox, self.secret)
             if self.secret:  # sent once to every worker, not with each submission
                 self._secret = self.client.scatter(secret_files(self.secret), broadcast=True, hash=False)
-        from grader.grading import graded_course
+        from grader.grading.submission import graded_course
 
         key = f"grade-{os.urandom(8).hex()}"
         try:

@@ -1,6 +1,6 @@
 """The student handout: stubs, the grader with the public references only, and a short README.
 
-Never in it: the solutions, the course secret and its grade-time inputs (grader.secret), and the
+Never in it: the solutions, the course secret and its grade-time inputs (grader.references.secret), and the
 bundled MNIST sample's held-out images (the grade-time batches are drawn from them): the handout's
 sample holds the training images only.
 """
@@ -16,9 +16,9 @@ import yaml
 
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
-from grader.freshness import EXERCISES, refuse_stale
-from grader.mnist import SAMPLE, SAMPLE_TRAIN
-from grader.secret import folder_for
+from grader.authoring.freshness import EXERCISES, refuse_stale
+from grader.references.mnist import SAMPLE, SAMPLE_TRAIN
+from grader.references.secret import folder_for
 
 NEVER_SHIPPED = ("hidden.npz", "secret.key", "__pycache__", "*.pyc", "*.egg-info")
 
@@ -120,7 +120,7 @@ def handout_pyproject(kit: str) -> str:
 
 def release(out: Path, course: Course, course_file: Path, assignment: str | None = None) -> list[Path]:
     """Write the handout of the course, or of one ``assignment``, into ``out`` (which must be new or empty);
-    return the files written. Refused if the course's stubs or references are not current (grader.freshness)."""
+    return the files written. Refused if the course's stubs or references are not current (grader.authoring.freshness)."""
     if out.exists() and any(out.iterdir()):
         raise GraderError(f"{out} is not empty: give a new folder for the handout, so nothing old gets shipped.")
     full_course = course
