@@ -104,6 +104,17 @@ def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet
             ) from None
 
 
+def failed_assertions(body: Callable[..., None]) -> Callable[..., None]:
+    """``body``, with a plain ``assert`` (or numpy.testing's ``assert_allclose``...) failing the way a check fails:
+    its message is the problem shown (with the input, when a property check shrinks it), and no hint."""
+    def checked(*example) -> None:
+        try:
+            body(*example)
+        except AssertionError as error:
+            raise CheckFailed(str(error).strip() or "An assertion of the check failed.") from None
+    return checked
+
+
 def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tuple[str, ...],
                    body: Callable[..., None]) -> None:
     """Run ``body(*example)`` on the grading profile's examples; on failure, report the smallest one.
@@ -113,6 +124,7 @@ def check_property(ctx: Context, strategy: st.SearchStrategy[tuple], names: tupl
     to a minimal example and replays it last, so the last failure seen is the minimal one:
     its input is shown with the problem and the hint.
     """
+    body = failed_assertions(body)
     recording = ctx.recording
     replay_failure = None
     voters: list[tuple[tuple, CheckFailed]] = []

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from grader.checks import CHECKS
-from grader.checks.base import Context
+from grader.checks.base import Context, failed_assertions
 from grader.grading.compare import CheckFailed
 from grader.course import PROJECT_ROOT, AssignmentConfig, Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
@@ -277,7 +277,7 @@ def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], 
             continue
         feedback, hint, ran, ctx.key = "", "", True, f"{config.name}.{name}"
         try:
-            check.run(ctx)
+            failed_assertions(check.run)(ctx)
         except CheckFailed as failure:
             hint = "" if hidden else (failure.hint or "")
             feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {hint}" if hint else "")
