@@ -3,7 +3,7 @@
 A docstring is the student's contract: what shapes, dtypes and axes the function takes, what
 it returns, what it raises, what it leaves alone. A promise no check tests is a promise a
 wrong answer keeps for free (a one_hot for 1-D labels only, a dense layer that ignores an
-unknown activation). Each exercise's check module lists them as ``CONTRACTS``, beside its ``CHECKS``:
+unknown activation). Each exercise's check module lists them as ``CONTRACTS``, beside its checks:
 each phrase is quoted from the solution's docstring (the stubs and notebooks carry the same one)
 and names the checks that test it; ``tests/test_contracts.py``
 holds both ways: every phrase is in the docstring, every check of the course proves some phrase.
