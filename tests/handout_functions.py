@@ -76,7 +76,9 @@ def candidates() -> tuple[dict[str, object], list[str]]:
                         found[f"{info.name}.{name}.{attribute}"] = getattr(value, attribute)
                 try:
                     instance = value()
-                except Exception:  # noqa: BLE001 - not made without arguments
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException:  # noqa: BLE001 - not made without arguments (pytest's nodes refuse with Failed)
                     continue
                 for attribute in dir(instance):
                     member = getattr(instance, attribute, None)
