@@ -14,6 +14,7 @@ The plugin is registered through the ``pytest11`` entry point and does nothing w
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from grader.course import DEFAULT_COURSE, load_course
     from grader.errors import GraderError
 
-    course_file = Path(config.getoption("grader_course") or _environment_course() or DEFAULT_COURSE).resolve()
+    course_file = Path(config.getoption("grader_course") or os.environ.get("GRADER_COURSE") or DEFAULT_COURSE).resolve()
     try:
         course = load_course(course_file)
         if config.getoption("grader_assignment"):
@@ -66,12 +67,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # The course's checks are the tests: collect them, not the folders given (or testpaths).
     wanted = [arg for arg in config.args if Path(arg.split("::")[0]).resolve() == course_file]
     config.args[:] = wanted or [str(course_file)]
-
-
-def _environment_course() -> str | None:
-    import os
-
-    return os.environ.get("GRADER_COURSE")
 
 
 class SubmissionGrading:

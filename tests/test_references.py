@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -123,3 +125,17 @@ def test_rebuilding_gives_the_stored_fixtures(course, tmp_path):
     for name in PUBLIC_FILES:
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
     assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".")]  # no staged file left
+
+
+def test_grade_time_inputs_made_for_other_checks_are_refused(course, tmp_path):
+    for name in ("secret.key", "manifest.json"):
+        shutil.copy(SECRET / name, tmp_path / name)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    first = course.exercises()[0]
+    manifest["checks"][first.name].remove(next(iter(first.checks)))
+    manifest["max_examples"] += 1
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    problem = problem_with(tmp_path, course)
+    assert f"grading.max_examples is now {course.grading.max_examples}" in problem
+    assert f"no Keras answers for {first.name}.{next(iter(first.checks))}" in problem
+    assert "Make them again with: grader secret init" in problem

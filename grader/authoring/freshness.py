@@ -15,7 +15,6 @@ import ast
 import json
 from pathlib import Path
 
-import hypothesis
 
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
@@ -54,25 +53,12 @@ def _file_problems(course: Course, solutions: Path, exercises: Path) -> tuple[li
 
 def reference_problems(course: Course, references: Path) -> list[str]:
     """Why the public references in ``references`` were not recorded for this course's checks, if they were not."""
-    from grader.references.build import checks_digest
+    from grader.references.build import grading_changes
 
     manifest_file = references / "manifest.json"
     if not manifest_file.is_file():
         return [f"there are no public references in {references}; run: grader build"]
-    manifest = json.loads(manifest_file.read_text())
-    changed = []
-    if manifest.get("checks_sha256") != checks_digest():
-        changed.append("grader/checks or grader/grading/strategies.py changed since")
-    if manifest.get("max_examples") != course.grading.max_examples:
-        changed.append(f"grading.max_examples is now {course.grading.max_examples}")
-    if manifest.get("hypothesis") != hypothesis.__version__:
-        changed.append(f"Hypothesis is now {hypothesis.__version__}")
-    recorded = manifest.get("checks", {})
-    unrecorded = [f"{exercise.name}.{check}" for exercise in course.exercises() for check in exercise.checks
-                  if check not in recorded.get(exercise.name, ())]
-    if unrecorded:
-        more = f" and {len(unrecorded) - 4} more" if len(unrecorded) > 5 else ""
-        changed.append(f"they hold no Keras answers for {', '.join(unrecorded[:4] if more else unrecorded)}{more}")
+    changed = grading_changes(json.loads(manifest_file.read_text()), course)
     if not changed:
         return []
     return [f"the public references were recorded for other checks ({'; '.join(changed)}); "

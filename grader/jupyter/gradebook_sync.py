@@ -112,7 +112,7 @@ def sync_gradebook(course: Course, folder: Path, notebooks: dict[str, nbformat.N
     anything is written, if nbgrader would refuse an assignment's new notebook because it has submissions, if an
     assignment with submissions left the course, or if the gradebook cannot be read."""
     try:
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import Gradebook
         from sqlalchemy.exc import SQLAlchemyError
     except ImportError:
         raise GraderError("An nbgrader course needs nbgrader: install the kit with the instructor extra, "
@@ -121,14 +121,16 @@ def sync_gradebook(course: Course, folder: Path, notebooks: dict[str, nbformat.N
     database = folder / "gradebook.db"
     try:
         with alembic_on_path(), Gradebook(f"sqlite:///{database}", course.nbgrader.course_id) as gradebook:
-            return _sync(gradebook, course, database, notebooks, MissingEntry)
+            return _sync(gradebook, course, database, notebooks)
     except SQLAlchemyError as error:
         raise GraderError(f"{database} cannot be read as nbgrader's gradebook ({type(error).__name__}: "
                           f"{str(error).splitlines()[0]}). If it is damaged, restore it from a backup, or move it "
                           "aside to start the gradebook afresh.") from None
 
 
-def _sync(gradebook, course: Course, database: Path, notebooks: dict, MissingEntry) -> list[str]:
+def _sync(gradebook, course: Course, database: Path, notebooks: dict) -> list[str]:
+    from nbgrader.api import MissingEntry
+
     refused, notes = [], []
     listed = {assignment.id for assignment in course.assignments}
     for recorded in gradebook.assignments:

@@ -158,6 +158,28 @@ def checks_digest() -> str:
     return digest.hexdigest()
 
 
+def grading_changes(manifest: dict, course: Course) -> list[str]:
+    """What changed, since the references of ``manifest`` were recorded, in the inputs the checks meet and what they
+    ask Keras: the checks and strategies, the examples per check, Hypothesis, and the checks the course lists. One
+    list for the public references (grader.authoring.freshness) and the grade-time ones (grader.references.secret)."""
+    import hypothesis
+
+    changed = []
+    if manifest.get("checks_sha256") != checks_digest():
+        changed.append("grader/checks or grader/grading/strategies.py changed since")
+    if manifest.get("max_examples") != course.grading.max_examples:
+        changed.append(f"grading.max_examples is now {course.grading.max_examples}")
+    if manifest.get("hypothesis") != hypothesis.__version__:
+        changed.append(f"Hypothesis is now {hypothesis.__version__}")
+    recorded = manifest.get("checks", {})
+    unrecorded = [f"{exercise.name}.{check}" for exercise in course.exercises() for check in exercise.checks
+                  if check not in recorded.get(exercise.name, ())]
+    if unrecorded:
+        more = f" and {len(unrecorded) - 4} more" if len(unrecorded) > 5 else ""
+        changed.append(f"they hold no Keras answers for {', '.join(unrecorded[:4] if more else unrecorded)}{more}")
+    return changed
+
+
 def _one_hot(keras, labels: np.ndarray) -> np.ndarray:
     return keras.utils.to_categorical(labels, 10).astype("float32")
 

@@ -19,12 +19,11 @@ import os
 import secrets
 from pathlib import Path
 
-import hypothesis
 import numpy as np
 
 from grader.course import Course
 from grader.errors import GraderError
-from grader.references.build import checks_digest
+from grader.references.build import grading_changes
 from grader.references.store import DATA, INPUT_FILES, References, content_hash, load_batches, load_references
 
 KEY_FILE = "secret.key"
@@ -78,15 +77,8 @@ def problem_with(folder: Path, course: Course) -> str | None:
         return (f"There is no course secret in {folder}, so there are no grade-time inputs yet. Make them once with: "
                 "grader secret init (it needs TensorFlow, and keeps the key in that folder: never share it).")
     manifest = json.loads((folder / "manifest.json").read_text())
-    stale = []
-    if manifest.get("model_sha256") != content_hash(DATA / "model.npz"):
-        stale.append("the reference model changed since")
-    if manifest.get("max_examples") != course.grading.max_examples:
-        stale.append(f"grading.max_examples is now {course.grading.max_examples}")
-    if manifest.get("hypothesis") != hypothesis.__version__:
-        stale.append(f"Hypothesis is now {hypothesis.__version__}")
-    if manifest.get("checks_sha256") != checks_digest():
-        stale.append("the grader's checks changed since")
+    stale = ["the reference model changed since"] if manifest.get("model_sha256") != content_hash(DATA / "model.npz") else []
+    stale += grading_changes(manifest, course)
     if stale:
         return (f"The grade-time inputs in {folder} were made for another grading ({'; '.join(stale)}). "
                 "Make them again with: grader secret init (the key stays the same).")
