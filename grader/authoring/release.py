@@ -7,7 +7,6 @@ sample holds the training images only.
 
 from __future__ import annotations
 
-import ast
 import shutil
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import yaml
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
 from grader.authoring.freshness import EXERCISES, refuse_stale
+from grader.grading.forbidden import imports_in
 from grader.references.mnist import SAMPLE, SAMPLE_TRAIN
 from grader.references.secret import folder_for
 
@@ -81,18 +81,10 @@ MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, CC BY-SA 3.0.
 def imported_modules(course: Course, modules: list[str], exercises: Path = EXERCISES) -> list[str]:
     """``modules`` and every course module they import (dense.py imports softmax), in a stable order."""
     known = {exercise.module for exercise in course.exercises()}
-    found, queue = [], list(modules)
-    while queue:
-        module = queue.pop(0)
-        if module in found:
-            continue
-        found.append(module)
-        tree = ast.parse((exercises / f"{module}.py").read_text())
-        for node in ast.walk(tree):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
-                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
-            queue += [name.split(".")[0] for name in names if name.split(".")[0] in known]
-    return found
+    found = list(modules)
+    for module in modules:
+        found += [name.split(".")[0] for _, _, name in imports_in(exercises, module) if name.split(".")[0] in known]
+    return list(dict.fromkeys(found))
 
 
 def _assignment_course_yaml(course_file: Path, assignment: str) -> str:

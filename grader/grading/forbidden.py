@@ -29,9 +29,10 @@ def _is_forbidden(name: str, forbidden: tuple[str, ...]) -> str | None:
     return next((f for f in forbidden if name == f or name.startswith(f + ".")), None)
 
 
-def forbidden_imports(folder: Path, module: str, forbidden: tuple[str, ...]) -> list[str]:
-    """Each forbidden import in ``module`` and the submission's modules it imports: 'file.py, line N: name'."""
-    found, seen, queue = [], set(), [module]
+def imports_in(folder: Path, module: str):
+    """Each import in ``module`` and in every module of ``folder`` it imports, in turn: (file, line, name), each file
+    read once. A file that does not parse is left out (grading reports the syntax error itself)."""
+    seen, queue = set(), [module]
     while queue:
         name = queue.pop()
         path = folder / f"{name}.py"
@@ -41,11 +42,18 @@ def forbidden_imports(folder: Path, module: str, forbidden: tuple[str, ...]) -> 
         try:
             tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
         except (SyntaxError, ValueError):
-            continue  # grading reports the syntax error itself
+            continue
         for node in ast.walk(tree):
             for imported in _imported_names(node):
-                hit = _is_forbidden(imported, forbidden)
-                if hit and f"{path.name}, line {node.lineno}: {hit}" not in found:
-                    found.append(f"{path.name}, line {node.lineno}: {hit}")
+                yield path, node.lineno, imported
                 queue.append(imported.split(".")[0])
+
+
+def forbidden_imports(folder: Path, module: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Each forbidden import in ``module`` and the submission's modules it imports: 'file.py, line N: name'."""
+    found = []
+    for path, line, imported in imports_in(folder, module):
+        hit = _is_forbidden(imported, forbidden)
+        if hit and f"{path.name}, line {line}: {hit}" not in found:
+            found.append(f"{path.name}, line {line}: {hit}")
     return found
