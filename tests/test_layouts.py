@@ -72,3 +72,11 @@ def test_a_lone_surrogate_in_a_notebook_is_graded_not_a_crash(forward, tmp_path)
     (tmp_path / "broken.ipynb").write_bytes(text.encode().replace(b"caf", b"caf\xed\xa0\x80"))  # not UTF-8 at all
     with pytest.raises(SubmissionError, match="not a readable Jupyter notebook"):
         grade_submission(tmp_path / "broken.ipynb", forward, sandbox=False, secret=SECRET)
+
+
+def test_another_assignments_notebook_is_a_sentence(course, tmp_path):
+    first, second = course.assignments[:2]
+    nbformat.write(assignment_notebook(second), tmp_path / f"{first.id}.ipynb")  # the wrong one, renamed
+    with pytest.raises(SubmissionError, match="it is another assignment's notebook") as raised:
+        grade_submission(tmp_path / f"{first.id}.ipynb", course.only_assignment(first.id), sandbox=False, secret=SECRET)
+    assert second.exercises[0].name in str(raised.value) and first.exercises[0].name in str(raised.value)

@@ -70,8 +70,17 @@ def write_notebook_modules(notebook: nbformat.NotebookNode, folder: Path, course
 
 
 def notebook_to_folder(path: Path, folder: Path, course: Course) -> Path:
-    """The notebook at ``path`` as a folder of exercise modules."""
-    return write_notebook_modules(read_notebook(path), folder, course, path.name)
+    """The notebook at ``path`` as a folder of exercise modules; another assignment's notebook is a sentence."""
+    notebook = read_notebook(path)
+    answered = [str(cell.metadata["nbgrader"].get("grade_id", "")) for cell in answer_cells(notebook)]
+    answered = [grade_id[: -len(ANSWER_SUFFIX)] for grade_id in answered if grade_id.endswith(ANSWER_SUFFIX)]
+    expected = [exercise.name for exercise in course.exercises()]
+    if answered and not set(answered) & set(expected):
+        raise SubmissionError(
+            f"{path.name} holds the answer cells of {', '.join(answered)}, and none of {', '.join(expected)}, the "
+            "exercises graded here: it is another assignment's notebook. Hand in this assignment's notebook, "
+            "or grade it with --assignment set to its own assignment.")
+    return write_notebook_modules(notebook, folder, course, path.name)
 
 
 def _without_imports_of(source: str, forbidden: tuple[str, ...]) -> str:
