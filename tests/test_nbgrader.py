@@ -114,7 +114,14 @@ def autograde_matches_grader_check(folder: Path, env: dict, course, students: di
     return scores
 
 
-def test_nbgrader_round_trip(nbgrader_course, strict_course):
+def stable(scores: dict) -> dict:
+    """The round trip's scores as recorded in verdicts.json: a clock or a memory limit can stop an exercise a
+    check sooner or later on a busy machine, so only such an exercise's status is kept."""
+    return {student: {name: [status] if status in ("timeout", "memory") else [score, status]
+                      for name, (score, status) in exercises.items()} for student, exercises in scores.items()}
+
+
+def test_nbgrader_round_trip(nbgrader_course, strict_course, verdicts):
     folder, env = nbgrader_course
     nbgrader(folder, env, "generate_assignment", ASSIGNMENT, "--force")
     released = (folder / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
@@ -124,6 +131,7 @@ def test_nbgrader_round_trip(nbgrader_course, strict_course):
 
     submit(folder, STUDENTS)
     scores = autograde_matches_grader_check(folder, env, strict_course, STUDENTS)
+    verdicts.agree_summary(f"nbgrader/{ASSIGNMENT}", stable(scores))
 
     assert sum(score for score, _ in scores["reference"].values()) == FORWARD_PASS
     assert sum(score for score, _ in scores["stub"].values()) == 0
@@ -138,7 +146,7 @@ def test_nbgrader_round_trip(nbgrader_course, strict_course):
     assert "Traceback" not in softmax_cell.outputs[0]["text"]
 
 
-def test_second_assignment_round_trip(nbgrader_course, strict_course):
+def test_second_assignment_round_trip(nbgrader_course, strict_course, verdicts):
     folder, env = nbgrader_course
     nbgrader(folder, env, "generate_assignment", "learning", "--force")
     students = {
@@ -148,6 +156,7 @@ def test_second_assignment_round_trip(nbgrader_course, strict_course):
     }
     submit(folder, students, "learning")
     scores = autograde_matches_grader_check(folder, env, strict_course, students, "learning")
+    verdicts.agree_summary("nbgrader/learning", stable(scores))
     learning = {exercise.name: exercise.max_score for exercise in strict_course.exercises()
                 if exercise in next(a for a in strict_course.assignments if a.id == "learning").exercises}
     assert scores["reference_learning"] == {name: (points, "passed") for name, points in learning.items()}
