@@ -35,11 +35,9 @@ def sigmoid(z):
 def kit(tmp_path_factory) -> Path:
     """A copy of the kit with sigmoid added by its three files, and nothing else done."""
     copy = tmp_path_factory.mktemp("kit") / "kit"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("grader", "solutions", "exercises", "docs"):
-        shutil.copytree(PROJECT / name, copy / name, ignore=ignore)
-    for name in ("course.yaml", "pyproject.toml"):
-        shutil.copy(PROJECT / name, copy / name)
+    for name in tracked_files():  # what a clone of the kit holds, its tests too
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT / name, copy / name)
     shutil.copy(EXAMPLE / "solutions" / "sigmoid.py", copy / "solutions" / "sigmoid.py")  # 1. the solution
     shutil.copy(EXAMPLE / "grader" / "checks" / "sigmoid.py", copy / "grader" / "checks" / "sigmoid.py")  # 2. checks
     course = (copy / "course.yaml").read_text()  # 3. the course.yaml entry, at the end of the first assignment
@@ -47,6 +45,11 @@ def kit(tmp_path_factory) -> Path:
     (copy / "course.yaml").write_text(course[:second + 1] + (EXAMPLE / "course_entry.yaml").read_text().split(
         "\n", 1)[1] + course[second + 1:])
     return copy
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, check=True).stdout
+    return [name for name in listed.decode().split("\0") if name and (PROJECT / name).is_file()]
 
 
 def grader(kit: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -119,3 +122,14 @@ def test_pytest_and_the_nbgrader_notebook_know_it(built, kit):
     points = sum(check["points"] for check in entry["checks"].values())
     assert cells["sigmoid"].metadata["nbgrader"]["points"] == points and "def sigmoid" in cells["sigmoid-answer"].source
     assert "logistic sigmoid" in cells["sigmoid-story"].source  # from the docstring, with no story written
+
+
+def test_the_kits_own_fast_suite_passes_on_the_copy(built, kit):
+    """The kit's tests take the exercises from course.yaml: with sigmoid added, they still pass."""
+    grader(kit, "secret", "init", "--folder", "tests/secret")  # the tests' grade-time inputs, sigmoid's too
+    env = dict(os.environ, PYTHONPATH=str(kit))
+    env.pop("GRADER_COURSE", None)
+    completed = subprocess.run([sys.executable, "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider",
+                                "tests"], cwd=kit, env=env, capture_output=True, text=True, timeout=2400)
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-2000:]
+    assert " passed" in completed.stdout.splitlines()[-1] and "failed" not in completed.stdout.splitlines()[-1]
