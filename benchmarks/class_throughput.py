@@ -16,13 +16,19 @@ Then, one after the other on this machine:
   5. nbgrader autograde executing the notebooks in a kernel first (nbgrader's usual way; the
      course itself never does, see grader/jupyter/course_folder.py), on the first K notebooks only: it takes ~10 s each,
      so its time for the class is extrapolated from them, and said so
+  6. the baseline an instructor would otherwise pick: the same answers in an ordinary nbgrader
+     assignment written without this kit (plain_nbgrader.py: test cells of NumPy asserts against
+     stored expected values, run in a kernel without TensorFlow and without a sandbox), on the
+     first B notebooks (all of them with --baseline-sample 0), extrapolated to the class if B < N;
+     hostile submissions get the stubs there instead, since nothing would contain them
 and prints each one's wall time, CPU time (of every process it started, read from a
 cpuacct cgroup where there is one), peak memory (of the grader's own processes: all together
 as PSS, so shared libraries count once, and the largest as RSS; and apart from them the
 largest sandboxed student worker, whose memory is the student code's), the ratio of the times, and whether the scores agree exercise by
 exercise between nbgrader's gradebook and the grader's.
 
-Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--execute-sample 10] [--keep DIR]
+Usage: python benchmarks/class_throughput.py [--n 100] [--jobs 2] [--no-nbgrader] [--execute-sample 10]
+       [--baseline-sample 100] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -65,10 +71,10 @@ def buggy_entries() -> list[tuple[str, str]]:
             if corpus_code("buggy", entry.name, exercise) is not None]
 
 
-def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[list[dict], dict]:
-    """N students' answer cells (grade_id -> code) and how many of each kind there are."""
+def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[list[dict], list[str]]:
+    """N students' answer cells (grade_id -> code) and each one's kind ("correct", "hostile"...)."""
     rng = random.Random(seed)
-    bugs, students, kinds = buggy_entries(), [], {}
+    bugs, students, kinds = buggy_entries(), [], []
     hostile_count, broken_count = max(1, n // 200), max(1, n // 50)
     for index in range(n):
         answers = dict(reference)
@@ -95,11 +101,11 @@ def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[lis
                 kind = "half done"
                 for exercise in EXERCISES[rng.randint(1, 2):]:
                     answers[f"{exercise}-answer"] = stubs[f"{exercise}-answer"]
-        kinds[kind] = kinds.get(kind, 0) + 1
+        kinds.append(kind)
         students.append(answers)
     order = list(range(n))
     rng.shuffle(order)  # hostile and broken ones spread through the class, as in a real one
-    return [students[i] for i in order], kinds
+    return [students[i] for i in order], [kinds[i] for i in order]
 
 
 class Measured:
@@ -227,6 +233,37 @@ def default_secret() -> Path:
     return folder if problem_with(folder, load_course()) is None else PROJECT / "tests" / "secret"
 
 
+def baseline(args, work: Path, env: dict, names: list[str], students: list[dict], kinds: list[str],
+             solutions: dict, stubs: dict, ours: Measured) -> None:
+    """Step 6: the plain nbgrader assignment on (a sample of) the same class; the ratio of the times."""
+    import plain_nbgrader
+
+    size = len(names) if args.baseline_sample in (0, len(names)) else min(args.baseline_sample, len(names))
+    sample = {name: stubs if kind == "hostile" else answers
+              for name, answers, kind in list(zip(names, students, kinds))[:size]}
+    folder = work / "plain_nbgrader"
+    plain_nbgrader.build(folder, solutions, sample, env, BIN / "nbgrader")
+    measured = Measured([str(BIN / "nbgrader"), "autograde", plain_nbgrader.ASSIGNMENT], work / "plain_nbgrader.log",
+                        cwd=folder, env=env)
+    hostile = sum(kinds[:size].count(k) for k in ("hostile",))
+    print(f"\n{measured.line(f'plain nbgrader (no kit), {size} notebooks')}")
+    print(f"  {hostile} hostile submission(s) replaced by the stubs there: unsandboxed, they would harm the machine")
+    class_time = measured.wall / size * len(names)
+    print(f"  {measured.wall / size:.2f} s per notebook; for the class of {len(names)}"
+          f"{', extrapolated' if size < len(names) else ''}: {class_time:.0f} s")
+    print(f"wall time, grader grade (notebooks) / plain nbgrader: {ours.wall / class_time:.3f} "
+          f"(1/{class_time / ours.wall:.1f})")
+    theirs, graded = plain_nbgrader.scores(folder, list(sample)), our_scores(work / "out_notebooks")
+    from grader.course import load_course
+
+    course_full = {e.name: e.max_score for e in load_course().exercises()}
+    plain_full = {e: float(sum(points for _, points, _ in tests)) for e, tests in plain_nbgrader.TESTS.items()}
+    same = sum({e: theirs[n][e] == plain_full[e] for e in plain_full} ==
+               {e: graded[n].get(e) == course_full[e] for e in plain_full} for n in sample)
+    print(f"  full marks on the same exercises as grader grade: {same}/{size} submissions "
+          "(the plain tests check less, so some bugs pass them)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="class size [100; 1000 for the headline]")
@@ -234,6 +271,8 @@ def main() -> None:
     parser.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader (it takes ~1 s per notebook)")
     parser.add_argument("--execute-sample", type=int, default=10,
                         help="notebooks for nbgrader with kernel execution [10; 0 skips it]")
+    parser.add_argument("--baseline-sample", type=int, default=100,
+                        help="notebooks for the plain nbgrader baseline [100; 0: the whole class; -1 skips it]")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     parser.add_argument("--secret", type=Path, help="the course secret's folder [the course's if made, else the "
                         "kit's test secret, tests/secret]")
@@ -268,6 +307,7 @@ def main() -> None:
                     if c.metadata.get("nbgrader", {}).get("solution")}
 
         students, kinds = make_class(args.n, answers_of(source), answers_of(release))
+        counts = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
         names = [f"student{index:04d}" for index in range(args.n)]
         for name, answers in zip(names, students):
             notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -279,7 +319,7 @@ def main() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(notebook, target)
             write_modules(answer_code(notebook), work / "modules" / name, list(EXERCISES), target.name)
-        print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())))
+        print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
         print(f"on {os.cpu_count()} cores; grader grade --jobs {args.jobs}; work folder {work}\n")
 
         grade = [str(BIN / "grader"), "--course", str(course_file), "grade", "--assignment", ASSIGNMENT]
@@ -320,6 +360,8 @@ def main() -> None:
             print(f"  agrees with grader on every exercise: {sum(theirs[n] == ours[n] for n in sample)}/{len(sample)}")
             print(f"  {per_notebook:.2f} s per notebook; for the class of {args.n}, extrapolated: "
                   f"{per_notebook * args.n:.0f} s; grader grade / that: 1/{per_notebook * args.n / notebooks.wall:.0f}")
+        if args.baseline_sample >= 0:
+            baseline(args, work, env, names, students, kinds, answers_of(source), answers_of(release), notebooks)
         print(f"CPU time measured over: {modules.cpu_source}")
     finally:
         if not args.keep:
