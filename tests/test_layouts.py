@@ -80,3 +80,15 @@ def test_another_assignments_notebook_is_a_sentence(course, tmp_path):
     with pytest.raises(SubmissionError, match="it is another assignment's notebook") as raised:
         grade_submission(tmp_path / f"{first.id}.ipynb", course.only_assignment(first.id), sandbox=False, secret=SECRET)
     assert second.exercises[0].name in str(raised.value) and first.exercises[0].name in str(raised.value)
+    # the cell ids are the student's own text: a handful, each cut short, however many and long they are
+    notebook = assignment_notebook(second)
+    for index, cell in enumerate(c for c in notebook.cells if c.metadata["nbgrader"].get("solution")):
+        cell.metadata["nbgrader"]["grade_id"] = f"{'x' * 10_000}{index}-answer"
+    for index in range(40):
+        extra = nbformat.v4.new_code_cell("pass")
+        extra.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": f"e{index}-answer"}
+        notebook.cells.append(extra)
+    nbformat.write(notebook, tmp_path / f"{first.id}.ipynb")
+    with pytest.raises(SubmissionError, match="more, and none of") as raised:
+        grade_submission(tmp_path / f"{first.id}.ipynb", course.only_assignment(first.id), sandbox=False, secret=SECRET)
+    assert len(str(raised.value)) < 800

@@ -15,7 +15,6 @@ import ast
 import json
 from pathlib import Path
 
-
 from grader.course import PROJECT_ROOT, Course
 from grader.errors import GraderError
 from grader.authoring.stubs import MARKERS, stale_stubs

@@ -76,8 +76,9 @@ def notebook_to_folder(path: Path, folder: Path, course: Course) -> Path:
     answered = [grade_id[: -len(ANSWER_SUFFIX)] for grade_id in answered if grade_id.endswith(ANSWER_SUFFIX)]
     expected = [exercise.name for exercise in course.exercises()]
     if answered and not set(answered) & set(expected):
-        raise SubmissionError(
-            f"{path.name} holds the answer cells of {', '.join(answered)}, and none of {', '.join(expected)}, the "
+        shown = ", ".join(name[:40] for name in answered[:5]) + (f" and {len(answered) - 5} more" if len(answered) > 5 else "")
+        raise SubmissionError(  # the cell ids are the student's text: a few, cut short
+            f"{path.name} holds the answer cells of {shown}, and none of {', '.join(expected)}, the "
             "exercises graded here: it is another assignment's notebook. Hand in this assignment's notebook, "
             "or grade it with --assignment set to its own assignment.")
     return write_notebook_modules(notebook, folder, course, path.name)
