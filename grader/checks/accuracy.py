@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property, on_each_batch
+from hypothesis import given
+
+from grader.checks.base import Context, on_each_batch
 from grader.grading.compare import Mistake, expect_fraction
 
 
@@ -40,18 +42,17 @@ def _expect(ctx: Context, y_pred, y_true, expected: float, what: str) -> None:
                     mistakes=MISTAKES, example=(y_pred, y_true), what=what, oracle=ctx.oracle)
 
 
-def test_matches_keras(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.predictions(), "y_pred", "y_true"))
+def test_matches_keras(ctx: Context, keras, y_pred: np.ndarray, y_true: np.ndarray) -> None:
     """accuracy equals Keras' categorical accuracy on scores without ties"""
-    check_property(ctx, strategies.predictions(), ("y_pred", "y_true"),
-                   lambda p, t: _expect(ctx, p, t, ctx.oracle.categorical_accuracy(p, t),
-                                        "keras.metrics.categorical_accuracy, averaged"))
+    _expect(ctx, y_pred, y_true, keras.categorical_accuracy(y_pred, y_true), "keras.metrics.categorical_accuracy, averaged")
 
 
-def test_ties_first_index(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.predictions(ties=True), "y_pred", "y_true"))
+def test_ties_first_index(ctx: Context, keras, y_pred: np.ndarray, y_true: np.ndarray) -> None:
     """on a tie, the first maximal class counts, as np.argmax does"""
-    check_property(ctx, strategies.predictions(ties=True), ("y_pred", "y_true"),
-                   lambda p, t: _expect(ctx, p, t, ctx.oracle.categorical_accuracy(_ties_to(p, first=True), t),
-                                        "np.argmax's rule: the first tied class wins (Keras on the ties broken so)"))
+    _expect(ctx, y_pred, y_true, keras.categorical_accuracy(_ties_to(y_pred, first=True), y_true),
+            "np.argmax's rule: the first tied class wins (Keras on the ties broken so)")
 
 
 def _mnist(ctx: Context, hidden: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable
@@ -10,6 +11,7 @@ from hypothesis import given, reject, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
+from grader.grading import strategies
 from grader.grading.compare import CheckFailed, show
 from grader.oracle.service import NOT_SHRUNK, KerasUnavailable
 from grader.oracle.recorded import Oracle
@@ -25,7 +27,7 @@ class _Collected(BaseException):
 @dataclass(frozen=True)
 class Check:
     """One graded check of one exercise: a name (the key in course.yaml), what it proves, and how. The registry
-    (grader.checks) makes one from each ``test_<name>(ctx)`` function of a check module, its docstring the title."""
+    (grader.checks) makes one from each ``test_<name>`` function of a check module (run by ``runner``), its docstring the title."""
 
     name: str
     title: str
@@ -89,6 +91,54 @@ class Context:
     def batches(self, hidden: bool) -> BatchSet:
         """The visible or the hidden MNIST reference batches."""
         return self.references.hidden if hidden else self.references.visible
+
+
+FIXTURES: dict[str, Callable[[Context], object]] = {
+    "student": lambda ctx: ctx.call,
+    "keras": lambda ctx: ctx.oracle,
+    "notes": lambda ctx: ctx.notes,
+    "references": lambda ctx: ctx.references,
+    "ctx": lambda ctx: ctx,
+}
+"""What a check function may ask for by naming a parameter, as pytest fixtures are asked for:
+
+- ``student``: the student's function, run in its sandboxed process: ``student(z, axis=1)`` gives the outcome
+  (Returned or Raised), ``student(z, return_args=True)`` also the arguments as the call left them;
+- ``keras``: the Keras oracle (grader.oracle.recorded.Oracle): recorded answers, Keras itself for new inputs;
+- ``notes``: the exercise's notes, which expect_array adds to (a tolerance that was widened, say);
+- ``references``: the MNIST batches (``.visible``, ``.hidden``), the trained model's W and b, the fixed cases;
+- ``ctx``: all of these (grader.checks.base.Context), for helpers that need several.
+
+Every other parameter is drawn by Hypothesis: the check is decorated with ``@given(name=strategy, ...)``."""
+
+
+def runner(function: Callable) -> Callable[[Context], None]:
+    """How the engine runs a check function: its fixtures looked up by parameter name (FIXTURES), and for a
+    Hypothesis test (``@given(z=strategies.logits())``) the drawn arguments run by check_property, which replays
+    the recorded examples, draws from the course secret at grade time, and shrinks a failure. Raises TypeError,
+    with a sentence, for a parameter that is neither."""
+    handle = getattr(function, "hypothesis", None)
+    inner = handle.inner_test if handle is not None else function
+    drawn = dict(handle._given_kwargs) if handle is not None else {}  # Hypothesis keeps @given's strategies there
+    where = f"{function.__module__}.{function.__name__}"
+    if any(strategy is Ellipsis for strategy in drawn.values()):
+        raise TypeError(f"{where}: give each drawn argument its strategy, @given(z=strategies.logits()): "
+                        "strategies inferred from type hints (...) are not recorded for replay.")
+    fixtures = [name for name in inspect.signature(inner).parameters if name not in drawn]
+    unknown = [name for name in fixtures if name not in FIXTURES]
+    if unknown:
+        raise TypeError(f"{where} asks for {', '.join(unknown)}, which is neither a fixture of the checks "
+                        f"({', '.join(FIXTURES)}) nor drawn by its @given.")
+    names = tuple(drawn)
+
+    def run(ctx: Context) -> None:
+        given = {name: FIXTURES[name](ctx) for name in fixtures}
+        if not names:
+            inner(**given)
+            return
+        check_property(ctx, strategies.examples(tuple(drawn.values())), names,
+                       lambda *example: inner(**given, **dict(zip(names, example))))
+    return run
 
 
 def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet, int], None]) -> None:

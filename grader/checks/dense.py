@@ -6,7 +6,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property, on_each_batch
+from hypothesis import given
+
+from grader.checks.base import Context, on_each_batch
 from grader.grading.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
 from grader.grading.student_process import ExerciseStopped, Raised, Returned
 
@@ -81,9 +83,10 @@ def _expect_keras(ctx: Context, x, W, b, activation, return_args: bool = False):
     return outcome
 
 
-def _keras_property(ctx: Context, activations: tuple, single: bool = False) -> None:
+def _layers(activations: tuple, single: bool = False) -> dict[str, st.SearchStrategy]:
+    """@given's strategies for x, W, b (drawn together) and an activation among these."""
     cases = st.tuples(strategies.dense_inputs(single), st.sampled_from(activations)).map(lambda c: (*c[0], c[1]))
-    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _expect_keras(ctx, *case))
+    return strategies.unpacked(cases, "x", "W", "b", "activation")
 
 
 def _inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
@@ -94,10 +97,10 @@ def _inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
                               "Compute into new arrays: z = x @ W + b makes one; avoid +=, np.maximum(..., out=...).")
 
 
-def test_inputs_unchanged(ctx: Context) -> None:
+@given(**_layers((None, "relu", "softmax")))
+def test_inputs_unchanged(ctx: Context, x, W, b, activation) -> None:
     """a right answer, with x, W and b the same after the call"""
-    cases = st.tuples(strategies.dense_inputs(), st.sampled_from((None, "relu", "softmax"))).map(lambda c: (*c[0], c[1]))
-    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _inputs_unchanged(ctx, *case))
+    _inputs_unchanged(ctx, x, W, b, activation)
 
 
 UNKNOWN_ACTIVATIONS = ("sigmoid", "tanh", "Relu", "SOFTMAX", "soft max", "relu ", "gelu", "elu")
@@ -113,10 +116,10 @@ def _refuses_unknown(ctx: Context, x, W, b, activation: str) -> None:
                           'End with: raise ValueError(f"unknown activation {activation!r}").')
 
 
-def test_unknown_activation(ctx: Context) -> None:
+@given(**_layers(UNKNOWN_ACTIVATIONS))
+def test_unknown_activation(ctx: Context, x, W, b, activation: str) -> None:
     """a right layer that raises ValueError for an activation it does not know ('sigmoid', 'Relu')"""
-    cases = st.tuples(strategies.dense_inputs(), st.sampled_from(UNKNOWN_ACTIVATIONS)).map(lambda c: (*c[0], c[1]))
-    check_property(ctx, cases, ("x", "W", "b", "activation"), lambda *case: _refuses_unknown(ctx, *case))
+    _refuses_unknown(ctx, x, W, b, activation)
 
 
 def _mnist(ctx: Context, hidden: bool) -> None:
@@ -134,26 +137,30 @@ def _mnist(ctx: Context, hidden: bool) -> None:
                                f"W {W.shape} and b {b.shape} of the trained model", run)
 
 
-def test_linear_matches_keras(ctx: Context) -> None:
+@given(**_layers((None, "linear")))
+def test_linear_matches_keras(ctx: Context, x, W, b, activation) -> None:
     """dense_forward(x, W, b) equals keras.layers.Dense with weights [W, b]"""
-    _keras_property(ctx, (None, "linear"))
+    _expect_keras(ctx, x, W, b, activation)
 
 
-def test_relu_matches_keras(ctx: Context) -> None:
+@given(**_layers(("relu",)))
+def test_relu_matches_keras(ctx: Context, x, W, b, activation) -> None:
     """activation='relu' equals Keras Dense(activation='relu')"""
-    _keras_property(ctx, ("relu",))
+    _expect_keras(ctx, x, W, b, activation)
 
 
-def test_softmax_matches_keras(ctx: Context) -> None:
+@given(**_layers(("softmax",)))
+def test_softmax_matches_keras(ctx: Context, x, W, b, activation) -> None:
     """activation='softmax' equals Keras Dense(activation='softmax')"""
-    _keras_property(ctx, ("softmax",))
+    _expect_keras(ctx, x, W, b, activation)
 
 
-def test_single_example(ctx: Context) -> None:
+@given(**_layers((None, "relu", "softmax"), single=True))
+def test_single_example(ctx: Context, x, W, b, activation) -> None:
     """one example, x of shape (inputs,) or (1, inputs), gives (units,) or (1, units) as Keras does, for every
     activation
     """
-    _keras_property(ctx, (None, "relu", "softmax"), single=True)
+    _expect_keras(ctx, x, W, b, activation)
 
 
 def test_mnist_batches(ctx: Context) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property, on_each_batch
+from hypothesis import given
+
+from grader.checks.base import Context, on_each_batch
 from grader.checks.softmax import exp_left_range
 from grader.grading.compare import Mistake, expect_array
 
@@ -44,9 +46,10 @@ def _mlp(ctx: Context, x: np.ndarray, params: list, what: str = "a Keras Dense(r
                  notes=ctx.notes, mistakes=MISTAKES, example=(x, params), what=what, oracle=ctx.oracle, scale=scale)
 
 
-def test_matches_keras(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.mlp_cases(), "x", "params"))
+def test_matches_keras(ctx: Context, x, params: list) -> None:
     """mlp_forward equals a Keras Input -> Dense(relu) -> Dense(softmax) model"""
-    check_property(ctx, strategies.mlp_cases(), ("x", "params"), lambda x, params: _mlp(ctx, x, params))
+    _mlp(ctx, x, params)
 
 
 def _logit_scale(ctx: Context, x, params) -> float:
@@ -54,12 +57,12 @@ def _logit_scale(ctx: Context, x, params) -> float:
     return float(np.max(np.abs(_logits(ctx.oracle, x, params))))
 
 
-def test_large_logits(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.large_mlp_cases(), "x", "params"))
+def test_large_logits(ctx: Context, x, params: list) -> None:
     """inputs of raw pixel size (logits in the thousands) stay finite and right: the softmax subtracts each row's
     maximum
     """
-    check_property(ctx, strategies.large_mlp_cases(), ("x", "params"),
-                   lambda x, params: _mlp(ctx, x, params, scale=_logit_scale(ctx, x, params)))
+    _mlp(ctx, x, params, scale=_logit_scale(ctx, x, params))
 
 
 def test_mnist_batches(ctx: Context) -> None:

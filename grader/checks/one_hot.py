@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property, on_each_batch
+from hypothesis import given
+
+from grader.checks.base import Context, on_each_batch
 from grader.grading.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
@@ -25,11 +27,10 @@ def _expect(ctx: Context, labels: np.ndarray, num_classes: int, expected: np.nda
                  notes=ctx.notes, mistakes=MISTAKES, example=(labels, num_classes), what=what, oracle=ctx.oracle)
 
 
-def test_matches_keras(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.class_labels(), "labels", "num_classes"))
+def test_matches_keras(ctx: Context, keras, labels: np.ndarray, num_classes: int) -> None:
     """one_hot equals keras.utils.to_categorical for any labels and class count"""
-    check_property(ctx, strategies.class_labels(), ("labels", "num_classes"),
-                   lambda labels, k: _expect(ctx, labels, k, ctx.oracle.to_categorical(labels, k),
-                                             "keras.utils.to_categorical"))
+    _expect(ctx, labels, num_classes, keras.to_categorical(labels, num_classes), "keras.utils.to_categorical")
 
 
 SHAPES_HINT = ("Labels may come in any shape: index with the labels array itself (rows of np.eye(num_classes) "
@@ -56,10 +57,10 @@ def _any_shape(ctx: Context, labels: np.ndarray, k: int) -> None:
         raise CheckFailed(failure.problem, explain=explain) from None
 
 
-def test_label_shapes(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.shaped_class_labels(), "labels", "num_classes"))
+def test_label_shapes(ctx: Context, labels: np.ndarray, num_classes: int) -> None:
     """labels of any shape, (2, 3) say, give shape labels.shape + (num_classes,) as Keras does"""
-    check_property(ctx, strategies.shaped_class_labels(), ("labels", "num_classes"),
-                   lambda labels, k: _any_shape(ctx, labels, k))
+    _any_shape(ctx, labels, num_classes)
 
 
 def test_mnist_labels(ctx: Context) -> None:

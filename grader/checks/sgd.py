@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property
+from hypothesis import given
+
+from grader.checks.base import Context
 from grader.grading.compare import CheckFailed, Mistake, expect_array_list
 
 MISTAKES = (
@@ -28,10 +30,10 @@ def _expect(ctx: Context, params, grads, learning_rate, return_args: bool = Fals
     return outcome
 
 
-def test_matches_keras(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.sgd_cases(), "params", "grads", "learning_rate"))
+def test_matches_keras(ctx: Context, params: list, grads: list, learning_rate: float) -> None:
     """one step equals keras.optimizers.SGD applying the gradients"""
-    check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
-                   lambda *case: _expect(ctx, *case))
+    _expect(ctx, params, grads, learning_rate)
 
 
 def _unchanged(ctx: Context, params, grads, learning_rate) -> None:
@@ -43,10 +45,10 @@ def _unchanged(ctx: Context, params, grads, learning_rate) -> None:
                               "p - learning_rate * g makes a new array; p -= ... changes the caller's.")
 
 
-def test_inputs_unchanged(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.sgd_cases(), "params", "grads", "learning_rate"))
+def test_inputs_unchanged(ctx: Context, params: list, grads: list, learning_rate: float) -> None:
     """params and grads are the same after the call"""
-    check_property(ctx, strategies.sgd_cases(), ("params", "grads", "learning_rate"),
-                   lambda *case: _unchanged(ctx, *case))
+    _unchanged(ctx, params, grads, learning_rate)
 
 
 CONTRACTS = (

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.grading import strategies
-from grader.checks.base import Context, check_property, on_each_batch
+from hypothesis import given
+
+from grader.checks.base import Context, on_each_batch
 from grader.grading.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
@@ -79,27 +81,30 @@ def _scale(z: np.ndarray) -> float:
     return float(np.max(np.abs(z.astype(np.float64)))) if z.size else 0.0
 
 
-def test_matches_keras(ctx: Context) -> None:
+@given(z=strategies.logits())
+def test_matches_keras(ctx: Context, z: np.ndarray) -> None:
     """softmax(z) equals keras.ops.softmax(z) on 1-D, 2-D and 3-D float32 and float64 scores"""
-    check_property(ctx, strategies.logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
+    _expect_keras(ctx, z, None)
 
 
-def test_any_axis(ctx: Context) -> None:
+@given(**strategies.unpacked(strategies.logits_with_axis(), "z", "axis"))
+def test_any_axis(ctx: Context, z: np.ndarray, axis: int) -> None:
     """softmax(z, axis) equals Keras along any axis, given as a positive or negative index"""
-    check_property(ctx, strategies.logits_with_axis(), ("z", "axis"), lambda z, axis: _expect_keras(ctx, z, axis))
+    _expect_keras(ctx, z, axis)
 
 
-def test_float16(ctx: Context) -> None:
+@given(z=strategies.logits(bound=20.0, dtypes=(np.dtype("float16"),)))  # exp(11.1) already overflows float16
+def test_float16(ctx: Context, z: np.ndarray) -> None:
     """float16 scores up to +-20 (3 significant digits, largest value 65504: exp(12) already overflows) give Keras'
     softmax
     """
-    scores = strategies.logits(bound=20.0, dtypes=(np.dtype("float16"),))  # exp(11.1) already overflows float16
-    check_property(ctx, scores.map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
+    _expect_keras(ctx, z, None)
 
 
-def test_large_logits(ctx: Context) -> None:
+@given(z=strategies.large_logits())
+def test_large_logits(ctx: Context, z: np.ndarray) -> None:
     """softmax stays finite and right for scores in the thousands"""
-    check_property(ctx, strategies.large_logits().map(lambda z: (z,)), ("z",), lambda z: _expect_keras(ctx, z, None))
+    _expect_keras(ctx, z, None)
 
 
 RANGE_HINT = "Probabilities lie in [0, 1]: exp of the shifted scores, divided by their sum along the axis."
@@ -125,12 +130,9 @@ def _property_failed(ctx: Context, outcome, z: np.ndarray, problem: str, fallbac
     return CheckFailed(problem, explain=explain)
 
 
-def test_properties(ctx: Context) -> None:
+@given(z=strategies.logits(bound=30.0))
+def test_properties(ctx: Context, z: np.ndarray) -> None:
     """values in [0, 1], slices sum to 1, shift invariance, shape kept, input unchanged"""
-    check_property(ctx, strategies.logits(bound=30.0).map(lambda z: (z,)), ("z",), lambda z: _properties(ctx, z))
-
-
-def _properties(ctx: Context, z: np.ndarray) -> None:
     outcome = ctx.call(z, return_args=True)
     tolerance = tolerance_for(z.dtype)
     p = expect_array_shape(outcome, z.shape, function="softmax")

@@ -48,6 +48,30 @@ def grading_settings(max_examples: int) -> settings:
     return settings.get_profile(PROFILE)
 
 
+def unpacked(strategy: st.SearchStrategy[tuple], *names: str) -> dict[str, st.SearchStrategy]:
+    """@given's keyword strategies for arguments drawn together, as one tuple of ``strategy``, so that a check takes
+    dependent arguments by name: ``@given(**unpacked(logits_with_axis(), "z", "axis"))`` gives it ``z`` and an
+    ``axis`` that fits z. (One ``st.shared`` draw per example; each name's strategy is its item of it.)"""
+    together = st.shared(strategy)
+    items = {name: together.map(lambda example, i=i: example[i]) for i, name in enumerate(names)}
+    for index, item in enumerate(items.values()):
+        item.unpacked_from = (strategy, index)
+    return items
+
+
+def examples(drawn: tuple[st.SearchStrategy, ...]) -> st.SearchStrategy[tuple]:
+    """The examples of a check whose @given draws these, as tuples in @given's order. The arguments of one
+    ``unpacked`` strategy are drawn as that strategy, one argument as a 1-tuple of it: Hypothesis' draws depend on how
+    a strategy is composed, and these are the compositions the recorded examples were drawn with."""
+    sources = [getattr(item, "unpacked_from", None) for item in drawn]  # set by unpacked
+    if sources[0] is not None and all(source is not None and source[0] is sources[0][0] for source in sources) \
+            and [index for _, index in sources] == list(range(len(drawn))):
+        return sources[0][0]
+    if len(drawn) == 1 and sources[0] is None:
+        return drawn[0].map(lambda value: (value,))
+    return st.tuples(*drawn)
+
+
 def _floats(dtype: np.dtype, bound: float) -> st.SearchStrategy[float]:
     return st.floats(-bound, bound, width=8 * dtype.itemsize, allow_nan=False, allow_infinity=False)
 

@@ -62,6 +62,9 @@ class Oracle:
         never the student's."""
         return self._lookup(f"{function.__module__}:{function.__qualname__}", arrays, params)
 
+    __call__ = keras
+    """``keras(keras_sigmoid, z)`` in a check, whose ``keras`` fixture is the oracle."""
+
     def softmax(self, z: np.ndarray, axis: int = -1) -> np.ndarray:
         """keras.ops.softmax(z, axis)."""
         return self._lookup("softmax", (z,), {"axis": axis})
