@@ -71,7 +71,7 @@ def test_a_check_asking_for_something_unknown_is_refused_with_a_sentence():
         """a typo in a fixture's name"""
 
     with pytest.raises(TypeError, match=r"test_typo asks for studnet, which is neither a fixture of the checks "
-                                        r"\(student, keras, notes, references, ctx\) nor drawn by its @given"):
+                                        r"\(student, keras, notes, references, mnist, mnist_hidden, ctx\) nor drawn by its @given"):
         runner(test_typo)
 
 

@@ -5,8 +5,8 @@ first paragraph is the check's title in every report) and which returns when the
 CheckFailed with the feedback (a plain ``assert`` works too). ``<check>`` is the name course.yaml gives its points.
 Its inputs are drawn by ``@given(z=strategies.logits())``; what else it needs it asks for by parameter name, as
 pytest fixtures are: ``student`` (the student's function, in its sandboxed process), ``keras`` (the oracle),
-``notes``, ``references`` (the MNIST batches) and ``ctx`` (grader.checks.base.FIXTURES). The helpers
-(expect_array, Mistake, on_each_batch, strategies.unpacked) are functions to call, not classes to subclass.
+``notes``, ``mnist`` (the MNIST reference batches), ``references`` and ``ctx`` (grader.checks.base.FIXTURES). The helpers
+(expect_array, Mistake, strategies.unpacked) are functions to call, not classes to subclass.
 ``CONTRACTS`` says which docstring promise each check tests (grader.authoring.contracts). The grading engine runs
 the checks (grader.checks.base.runner: the recorded examples replayed, the secret's draws at grade time, a failure
 shrunk), and ``pytest --submission DIR`` shows each one as a pytest test (grader.pytest_plugin).

@@ -7,7 +7,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import Mistake, expect_fraction
 
 
@@ -55,21 +55,19 @@ def test_ties_first_index(ctx: Context, keras, y_pred: np.ndarray, y_true: np.nd
             "np.argmax's rule: the first tied class wins (Keras on the ties broken so)")
 
 
-def _mnist(ctx: Context, hidden: bool) -> None:
-    def run(batches, index):
-        _expect(ctx, batches.predict[index], batches.y[index], float(batches.accuracy[index]), "model.evaluate")
-
-    on_each_batch(ctx, hidden, "accuracy(model.predict(X_batch), y_batch)", run)
+def _mnist(ctx: Context, mnist: MnistBatches) -> None:
+    mnist.each("accuracy(model.predict(X_batch), y_batch)",
+               lambda batch: _expect(ctx, batch.predict, batch.y, batch.accuracy, "model.evaluate"))
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, mnist: MnistBatches) -> None:
     """accuracy of model.predict on the visible MNIST batches equals model.evaluate"""
-    _mnist(ctx, False)
+    _mnist(ctx, mnist)
 
 
-def test_mnist_hidden(ctx: Context) -> None:
+def test_mnist_hidden(ctx: Context, mnist_hidden: MnistBatches) -> None:
     """accuracy of model.predict on the hidden MNIST batches equals model.evaluate"""
-    _mnist(ctx, True)
+    _mnist(ctx, mnist_hidden)
 
 
 CONTRACTS = (

@@ -15,7 +15,7 @@ from grader.grading import strategies
 from grader.grading.compare import CheckFailed, show
 from grader.oracle.service import NOT_SHRUNK, KerasUnavailable
 from grader.oracle.recorded import Oracle
-from grader.references.store import BatchSet, References
+from grader.references.store import Batch, BatchSet, References
 from grader.grading.replay import Recording
 from grader.grading.student_process import ExerciseStopped, Outcome, Raised, Request, Returned, StudentProcess
 
@@ -98,6 +98,8 @@ FIXTURES: dict[str, Callable[[Context], object]] = {
     "keras": lambda ctx: ctx.oracle,
     "notes": lambda ctx: ctx.notes,
     "references": lambda ctx: ctx.references,
+    "mnist": lambda ctx: MnistBatches(ctx.batches(False), "grade-time" if ctx.references.secret else "public"),
+    "mnist_hidden": lambda ctx: MnistBatches(ctx.batches(True), "hidden"),
     "ctx": lambda ctx: ctx,
 }
 """What a check function may ask for by naming a parameter, as pytest fixtures are asked for:
@@ -106,7 +108,8 @@ FIXTURES: dict[str, Callable[[Context], object]] = {
   (Returned or Raised), ``student(z, return_args=True)`` also the arguments as the call left them;
 - ``keras``: the Keras oracle (grader.oracle.recorded.Oracle): recorded answers, Keras itself for new inputs;
 - ``notes``: the exercise's notes, which expect_array adds to (a tolerance that was widened, say);
-- ``references``: the MNIST batches (``.visible``, ``.hidden``), the trained model's W and b, the fixed cases;
+- ``references``: the trained model's W and b, and the fixed cases (grader.references.store.References);
+- ``mnist``, ``mnist_hidden``: the visible or the hidden MNIST reference batches (MnistBatches);
 - ``ctx``: all of these (grader.checks.base.Context), for helpers that need several.
 
 Every other parameter is drawn by Hypothesis: the check is decorated with ``@given(name=strategy, ...)``."""
@@ -141,17 +144,23 @@ def runner(function: Callable) -> Callable[[Context], None]:
     return run
 
 
-def on_each_batch(ctx: Context, hidden: bool, call: str, run: Callable[[BatchSet, int], None]) -> None:
-    """Run ``run(batches, index)`` on each visible or hidden MNIST batch; a failure names the batch and the call."""
-    batches = ctx.batches(hidden)
-    for index in range(len(batches)):
-        try:
-            run(batches, index)
-        except CheckFailed as failure:
-            which = "hidden" if hidden else ("grade-time" if ctx.references.secret else "public")
-            raise failure.restated(
-                f"On {which} MNIST batch {index} ({len(batches.x[index])} images): {call}:\n{failure.problem}"
-            ) from None
+@dataclass(frozen=True)
+class MnistBatches:
+    """The ``mnist`` and ``mnist_hidden`` fixtures: MNIST reference batches with what the trained Keras model gives on
+    each (grader.references.store.Batch), and how a failure names them."""
+
+    batches: BatchSet
+    which: str
+    """"public", "grade-time" (drawn from the course secret) or "hidden"."""
+
+    def each(self, call: str, check: Callable[[Batch], None]) -> None:
+        """Run ``check(batch)`` on each batch in turn; a failure says which batch, and ``call``, what was run on it."""
+        for batch in self.batches:
+            try:
+                check(batch)
+            except CheckFailed as failure:
+                raise failure.restated(f"On {self.which} MNIST batch {batch.index} ({len(batch.x)} images): "
+                                       f"{call}:\n{failure.problem}") from None
 
 
 def failed_assertions(body: Callable[..., None]) -> Callable[..., None]:

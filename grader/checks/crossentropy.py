@@ -9,7 +9,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import Mistake, Tolerance, expect_fraction
 
 LOSS_TOLERANCE = Tolerance(
@@ -56,30 +56,25 @@ def test_matches_keras(ctx: Context, keras, y_true: np.ndarray, y_pred: np.ndarr
             "keras.losses.categorical_crossentropy, averaged")
 
 
-def test_untrained_model(ctx: Context) -> None:
+def test_untrained_model(ctx: Context, mnist: MnistBatches) -> None:
     """an untrained model's 0.1 everywhere scores ln(10) = 2.3026 on MNIST"""
-    def run(batches, index):
-        uniform = np.full_like(batches.y[index], 0.1)
-        _expect(ctx, batches.y[index], uniform, math.log(10), "ln(10): every digit at probability 0.1")
-
-    on_each_batch(ctx, False, "categorical_crossentropy(y_batch, the zero-weight model's 0.1 everywhere)", run)
+    mnist.each("categorical_crossentropy(y_batch, the zero-weight model's 0.1 everywhere)", lambda batch: _expect(
+        ctx, batch.y, np.full_like(batch.y, 0.1), math.log(10), "ln(10): every digit at probability 0.1"))
 
 
-def _mnist(ctx: Context, hidden: bool) -> None:
-    def run(batches, index):
-        _expect(ctx, batches.y[index], batches.predict[index], float(batches.loss[index]), "model.evaluate's loss")
-
-    on_each_batch(ctx, hidden, "categorical_crossentropy(y_batch, model.predict(X_batch))", run)
+def _mnist(ctx: Context, mnist: MnistBatches) -> None:
+    mnist.each("categorical_crossentropy(y_batch, model.predict(X_batch))",
+               lambda batch: _expect(ctx, batch.y, batch.predict, batch.loss, "model.evaluate's loss"))
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, mnist: MnistBatches) -> None:
     """the trained model's loss on the visible MNIST batches equals model.evaluate"""
-    _mnist(ctx, False)
+    _mnist(ctx, mnist)
 
 
-def test_mnist_hidden(ctx: Context) -> None:
+def test_mnist_hidden(ctx: Context, mnist_hidden: MnistBatches) -> None:
     """the trained model's loss on the hidden MNIST batches equals model.evaluate"""
-    _mnist(ctx, True)
+    _mnist(ctx, mnist_hidden)
 
 
 CONTRACTS = (

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import PRODUCT_HINT, CheckFailed, Mistake, expect_array
 from grader.grading.student_process import ExerciseStopped, Raised, Returned
 
@@ -122,19 +122,18 @@ def test_unknown_activation(ctx: Context, x, W, b, activation: str) -> None:
     _refuses_unknown(ctx, x, W, b, activation)
 
 
-def _mnist(ctx: Context, hidden: bool) -> None:
+def _mnist(ctx: Context, mnist: MnistBatches) -> None:
     W, b = ctx.references.W, ctx.references.b
 
-    def run(batches, index):
-        x = batches.x[index]
-        for activation, expected, what in ((None, batches.logits[index], "Keras Dense logits, no activation"),
-                                           ("softmax", batches.predict[index], "model.predict, activation='softmax'")):
-            expect_array(_call(ctx, x, W, b, activation), expected, function="dense_forward", input_dtype=x.dtype,
-                         notes=ctx.notes, mistakes=_mistakes(ctx), example=(x, W, b, activation), what=what,
-                         oracle=ctx.oracle)
+    def run(batch):
+        for activation, expected, what in ((None, batch.logits, "Keras Dense logits, no activation"),
+                                           ("softmax", batch.predict, "model.predict, activation='softmax'")):
+            expect_array(_call(ctx, batch.x, W, b, activation), expected, function="dense_forward",
+                         input_dtype=batch.x.dtype, notes=ctx.notes, mistakes=_mistakes(ctx),
+                         example=(batch.x, W, b, activation), what=what, oracle=ctx.oracle)
 
-    on_each_batch(ctx, hidden, f"dense_forward(X_batch, W, b) and with activation='softmax', X_batch (64, 784), "
-                               f"W {W.shape} and b {b.shape} of the trained model", run)
+    mnist.each(f"dense_forward(X_batch, W, b) and with activation='softmax', X_batch (64, 784), "
+               f"W {W.shape} and b {b.shape} of the trained model", run)
 
 
 @given(**_layers((None, "linear")))
@@ -163,14 +162,14 @@ def test_single_example(ctx: Context, x, W, b, activation) -> None:
     _expect_keras(ctx, x, W, b, activation)
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, mnist: MnistBatches) -> None:
     """the trained model's logits and model.predict on the visible MNIST batches"""
-    _mnist(ctx, False)
+    _mnist(ctx, mnist)
 
 
-def test_mnist_hidden(ctx: Context) -> None:
+def test_mnist_hidden(ctx: Context, mnist_hidden: MnistBatches) -> None:
     """the trained model's logits and model.predict on the hidden MNIST batches"""
-    _mnist(ctx, True)
+    _mnist(ctx, mnist_hidden)
 
 
 CONTRACTS = (

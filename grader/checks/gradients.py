@@ -7,7 +7,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import Mistake, expect_array_list
 
 
@@ -42,11 +42,10 @@ def test_matches_gradient_tape(ctx: Context, x, W, b, y_true) -> None:
     _expect(ctx, x, W, b, y_true)
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, references, mnist: MnistBatches) -> None:
     """the gradients at the trained weights on the visible MNIST batches equal tf.GradientTape's"""
-    W, b = ctx.references.W, ctx.references.b
-    on_each_batch(ctx, False, "softmax_crossentropy_grad(X_batch, W, b, y_batch) at the trained weights",
-                  lambda batches, index: _expect(ctx, batches.x[index], W, b, batches.y[index]))
+    mnist.each("softmax_crossentropy_grad(X_batch, W, b, y_batch) at the trained weights",
+               lambda batch: _expect(ctx, batch.x, references.W, references.b, batch.y))
 
 
 CONTRACTS = (

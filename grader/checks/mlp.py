@@ -7,7 +7,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.checks.softmax import exp_left_range
 from grader.grading.compare import Mistake, expect_array
 
@@ -65,11 +65,11 @@ def test_large_logits(ctx: Context, x, params: list) -> None:
     _mlp(ctx, x, params, scale=_logit_scale(ctx, x, params))
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, references, mnist: MnistBatches) -> None:
     """784 -> 20 -> 10 on the visible MNIST batches equals the Keras model's predict"""
-    params = list(ctx.references.cases.mlp_params)
-    on_each_batch(ctx, False, "mlp_forward(X_batch, [W1, b1, W2, b2]) with Keras' Glorot-uniform weights, 784 -> 20 -> 10",
-                  lambda batches, index: _mlp(ctx, batches.x[index], params, "model.predict of the same Keras model"))
+    params = list(references.cases.mlp_params)
+    mnist.each("mlp_forward(X_batch, [W1, b1, W2, b2]) with Keras' Glorot-uniform weights, 784 -> 20 -> 10",
+               lambda batch: _mlp(ctx, batch.x, params, "model.predict of the same Keras model"))
 
 
 CONTRACTS = (

@@ -7,7 +7,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import CheckFailed, Mistake, expect_array
 
 MISTAKES = (
@@ -63,12 +63,10 @@ def test_label_shapes(ctx: Context, labels: np.ndarray, num_classes: int) -> Non
     _any_shape(ctx, labels, num_classes)
 
 
-def test_mnist_labels(ctx: Context) -> None:
+def test_mnist_labels(ctx: Context, mnist: MnistBatches) -> None:
     """one_hot of MNIST digit labels gives the one-hot rows Keras trains on"""
-    def run(batches, index):
-        _expect(ctx, batches.y[index].argmax(axis=-1), 10, batches.y[index], "the batch's one-hot labels")
-
-    on_each_batch(ctx, False, "one_hot(digit_labels, 10)", run)
+    mnist.each("one_hot(digit_labels, 10)",
+               lambda batch: _expect(ctx, batch.y.argmax(axis=-1), 10, batch.y, "the batch's one-hot labels"))
 
 
 CONTRACTS = (

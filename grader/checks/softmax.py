@@ -7,7 +7,7 @@ import numpy as np
 from grader.grading import strategies
 from hypothesis import given
 
-from grader.checks.base import Context, on_each_batch
+from grader.checks.base import Context, MnistBatches
 from grader.grading.compare import CheckFailed, Mistake, expect_array, expect_array_shape, show, tolerance_for
 
 
@@ -160,23 +160,20 @@ def test_properties(ctx: Context, z: np.ndarray) -> None:
                  oracle=ctx.oracle, mistakes=MISTAKES, example=(z, -1), what="keras.ops.softmax", scale=_scale(z))
 
 
-def _mnist(ctx: Context, hidden: bool) -> None:
-    def run(batches, index):
-        logits = batches.logits[index]
-        expect_array(ctx.call(logits), batches.predict[index], function="softmax", input_dtype=logits.dtype,
-                     notes=ctx.notes, mistakes=MISTAKES, example=(logits, -1), what="model.predict", oracle=ctx.oracle)
-
-    on_each_batch(ctx, hidden, "softmax(X_batch @ W + b), the logits of the trained model", run)
+def _mnist(ctx: Context, mnist: MnistBatches) -> None:
+    mnist.each("softmax(X_batch @ W + b), the logits of the trained model", lambda batch: expect_array(
+        ctx.call(batch.logits), batch.predict, function="softmax", input_dtype=batch.logits.dtype, notes=ctx.notes,
+        mistakes=MISTAKES, example=(batch.logits, -1), what="model.predict", oracle=ctx.oracle))
 
 
-def test_mnist_batches(ctx: Context) -> None:
+def test_mnist_batches(ctx: Context, mnist: MnistBatches) -> None:
     """softmax of the visible MNIST batches' logits equals model.predict"""
-    _mnist(ctx, False)
+    _mnist(ctx, mnist)
 
 
-def test_mnist_hidden(ctx: Context) -> None:
+def test_mnist_hidden(ctx: Context, mnist_hidden: MnistBatches) -> None:
     """softmax of the hidden MNIST batches' logits equals model.predict"""
-    _mnist(ctx, True)
+    _mnist(ctx, mnist_hidden)
 
 
 CONTRACTS = (

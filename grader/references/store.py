@@ -45,6 +45,25 @@ class BatchSet:
     def __len__(self) -> int:
         return len(self.x)
 
+    def __iter__(self):
+        """Each batch on its own, in order: its x, y, logits and predict, and its loss and accuracy as floats."""
+        for index in range(len(self)):
+            yield Batch(index, self.x[index], self.y[index], self.logits[index], self.predict[index],
+                        float(self.loss[index]), float(self.accuracy[index]))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One MNIST reference batch of n images: what Keras' trained model gives on it."""
+
+    index: int
+    x: np.ndarray  # (n, 784) float32 pixels in [0, 1]
+    y: np.ndarray  # (n, 10) float32 one-hot labels
+    logits: np.ndarray  # (n, 10) Keras Dense(linear) with the model's W, b
+    predict: np.ndarray  # (n, 10) model.predict
+    loss: float  # model.evaluate categorical cross-entropy
+    accuracy: float  # model.evaluate categorical accuracy
+
 
 @dataclass(frozen=True)
 class EpochCase:
