@@ -55,15 +55,12 @@ class Oracle:
         """Write the recording (sorted, so the file is reproducible)."""
         save_bundle(path, self.recorded)
 
-    def keras(self, function, *arrays: np.ndarray, **params) -> np.ndarray:
+    def __call__(self, function, *arrays: np.ndarray, **params) -> np.ndarray:
         """What ``function`` gives for these arrays and parameters: a module-level function of a check module that
         calls Keras (imported lazily inside it), so a new exercise's oracle is written once, beside its checks. Its
         answers are recorded by ``grader references build`` like every other; it runs in the grader's Keras process,
         never the student's."""
         return self._lookup(f"{function.__module__}:{function.__qualname__}", arrays, params)
-
-    __call__ = keras
-    """``keras(keras_sigmoid, z)`` in a check, whose ``keras`` fixture is the oracle."""
 
     def softmax(self, z: np.ndarray, axis: int = -1) -> np.ndarray:
         """keras.ops.softmax(z, axis)."""

@@ -117,7 +117,7 @@ NOT_SHRUNK = ("A failing input (TensorFlow is not installed here, so it was not 
 
 
 CHECK_MODULES = "grader.checks."
-"""A check module may define the Keras call its oracle needs (grader.oracle.recorded.Oracle.keras); nothing else may."""
+"""A check module may define the Keras call its oracle needs (grader.oracle.recorded.Oracle.__call__: ``keras(keras_sigmoid, z)`` in a check); nothing else may."""
 
 
 def keras_function(operation: str):
