@@ -5,9 +5,10 @@ visibility as markers (``points(3)``; ``visibility("visible")``, or ``"after_pub
 the words of Gradescope's autograder results, https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 So ``-k softmax``, ``-x``, ``--junitxml=report.xml``, ``--lf`` and the test explorers of VS Code and PyCharm work
 as they do on any pytest suite. The verdicts are the grader's: the selected exercises are graded once, in the
-sandboxed worker, exactly as ``grader check`` grades them (``--secret`` for the grade-time inputs and the hidden
-checks, as ``grader grade`` does), and each test passes or fails with its check, the failure showing the
-check's feedback (the input, expected and got, the hint) rather than a traceback.
+sandboxed worker, by the very nodes ``grader check`` and ``grader grade`` run in their own pytest session
+(grader.grading.check_nodes; ``--secret`` for the grade-time inputs and the hidden checks, as ``grader grade``
+does): each test runs its check, and passes or fails with it, the failure showing the check's feedback (the
+input, expected and got, the hint) rather than a traceback.
 
 The plugin is registered through the ``pytest11`` entry point and does nothing without ``--submission``.
 """
@@ -15,11 +16,11 @@ The plugin is registered through the ``pytest11`` entry point and does nothing w
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-RESULT = pytest.StashKey["object"]()
 SELECTED = pytest.StashKey["list"]()
 
 
@@ -37,9 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "points(n): the points a check is worth (all or nothing)")
-    config.addinivalue_line("markers", "visibility(word): who sees the check's result: visible, hidden, "
-                            "after_due_date or after_published (Gradescope's words)")
+    from grader.grading.check_nodes import register_markers
+
+    register_markers(config)
     submission = config.getoption("submission")
     if not submission:
         return
@@ -74,128 +75,87 @@ class SubmissionGrading:
 
     def __init__(self, course, course_file: Path, submission: Path):
         self.course, self.course_file, self.submission = course, course_file, submission
-        self.output_shown: set[str] = set()
-        self.problem_shown: dict[str, str] = {}  # exercise -> the test that showed why it could not be graded
+        self.files: list[CourseFile] = []
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector):
         if file_path.resolve() == self.course_file:
-            return CourseFile.from_parent(parent, path=file_path, grading=self)
+            self.files.append(CourseFile.from_parent(parent, path=file_path, grading=self))
+            return self.files[-1]
         return None
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         config.stash[SELECTED] = items  # after -k and -m: the exercises to grade
 
-    def result(self, config: pytest.Config):
-        """The submission graded once, on the selected tests' exercises: a SubmissionResult, or the GraderError."""
-        if RESULT not in config.stash:
-            from grader.errors import GraderError
-            from grader.grading.submission import grade_submission
-
-            names = list(dict.fromkeys(item.exercise for item in config.stash.get(SELECTED, [])
-                                       if isinstance(item, CheckItem)))
-            secret = config.getoption("grader_secret")
-            try:
-                config.stash[RESULT] = grade_submission(
-                    self.submission, self.course, exercise=names or None,
-                    sandbox=False if config.getoption("grader_no_sandbox") else None,
-                    secret=Path(secret).resolve() if secret else None)
-            except GraderError as error:
-                config.stash[RESULT] = error
-        return config.stash[RESULT]
-
     def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
-        result = config.stash.get(RESULT, None)
-        if result is None:
-            return
-        if isinstance(result, Exception):
-            terminalreporter.write_line(f"The submission could not be graded: {result}", red=True)
-            return
-        selected = {(item.exercise, item.name) for item in config.stash.get(SELECTED, []) if isinstance(item, CheckItem)}
-        every = {(exercise.name, check.name) for exercise in result.exercises for check in exercise.checks}
-        counted = [(exercise, [check for check in exercise.checks if (exercise.name, check.name) in selected])
-                   for exercise in result.exercises]
-        counted = [(exercise, checks) for exercise, checks in counted if checks]
-        score = sum(check.score for _, checks in counted for check in checks)
-        top = sum(check.max_score for _, checks in counted for check in checks)
-        which = "score" if selected >= every else f"score of the {len(selected & every)} checks selected"
-        terminalreporter.write_sep("=", f"{which}: {float(score):g} / {float(top):g}")
-        for exercise, checks in counted:
-            line = (f"{exercise.name}: {float(sum(c.score for c in checks)):g} / "
-                    f"{float(sum(c.max_score for c in checks)):g}")
-            if exercise.hidden_points and selected >= every:
-                line += f" (+{float(exercise.hidden_points):g} in hidden checks, graded by your instructor)"
-            message = exercise.message.splitlines()[0] if exercise.message else ""
-            terminalreporter.write_line(line + (f"  {message}" if message else ""))
-            for note in exercise.notes:
-                terminalreporter.write_line(f"  note: {note}")
+        from grader.grading.check_nodes import exercise_results
+
+        selected = config.stash.get(SELECTED, [])
+        for file in self.files:
+            if file.graded.problem:
+                terminalreporter.write_line(f"The submission could not be graded: {file.graded.problem}", red=True)
+                continue
+            results = exercise_results(file.visible, file.hidden)
+            if results:
+                chosen = sum(1 for item in selected if item.parent.parent is file)
+                _summary(terminalreporter, results, None if chosen == file.checks else chosen)
+
+
+def _summary(terminalreporter, results, selected: int | None) -> None:
+    """The score of what ran; ``selected``: how many checks -k or -m chose, if not all."""
+    score = sum(exercise.score for exercise in results)
+    top = sum(check.max_score for exercise in results for check in exercise.checks)
+    which = "score" if selected is None else f"score of the {selected} checks selected"
+    terminalreporter.write_sep("=", f"{which}: {float(score):g} / {float(top):g}")
+    for exercise in results:
+        line = f"{exercise.name}: {float(exercise.score):g} / {float(sum(c.max_score for c in exercise.checks)):g}"
+        if exercise.hidden_points and selected is None:
+            line += f" (+{float(exercise.hidden_points):g} in hidden checks, graded by your instructor)"
+        message = exercise.message.splitlines()[0] if exercise.message else ""
+        terminalreporter.write_line(line + (f"  {message}" if message else ""))
+        for note in exercise.notes:
+            terminalreporter.write_line(f"  note: {note}")
 
 
 class CourseFile(pytest.File):
+    """The course file: an exercise collector per exercise (grader.grading.check_nodes), the hidden passes last;
+    set up, it prepares the submission for the exercises selected."""
+
     def __init__(self, *, grading: SubmissionGrading, **kwargs):
         super().__init__(**kwargs)
+        from grader.grading.check_nodes import Grading
+
         self.grading = grading
+        self.graded = Grading(show_output=True)
+        self.visible, self.hidden = [], []
+        self.checks = 0
+        self._stack = ExitStack()
 
     def collect(self):
+        from grader.grading.check_nodes import exercise_nodes
+
+        exercises = self.grading.course.exercises()
         with_hidden = bool(self.config.getoption("grader_secret"))
-        for exercise in self.grading.course.exercises():
-            checks = {name: check for name, check in exercise.checks.items() if with_hidden or not check.hidden}
-            if checks:
-                yield ExerciseCollector.from_parent(self, name=exercise.name, exercise=exercise, checks=checks)
+        self.visible, self.hidden = exercise_nodes(self, self.graded, exercises, exercises if with_hidden else [])
+        nodes = [node for node in (*self.visible, *self.hidden)
+                 if any(check.hidden == node.hidden for check in node.exercise.checks.values())]
+        self.checks = sum(sum(check.hidden == node.hidden for check in node.exercise.checks.values()) for node in nodes)
+        return nodes
 
+    def setup(self) -> None:
+        from grader.errors import GraderError
+        from grader.grading.submission import prepared
 
-class ExerciseCollector(pytest.Collector):
-    def __init__(self, *, exercise, checks: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.exercise, self.checks = exercise, checks
+        names = list(dict.fromkeys(item.parent.name for item in self.config.stash.get(SELECTED, [])
+                                   if item.parent.parent is self))
+        secret = self.config.getoption("grader_secret")
+        try:
+            self.graded.run = self._stack.enter_context(prepared(
+                self.grading.submission, self.grading.course, exercise=names or None,
+                sandbox=False if self.config.getoption("grader_no_sandbox") else None,
+                secret=Path(secret).resolve() if secret else None))
+        except GraderError as error:
+            self.graded.problem = str(error)
 
-    def collect(self):
-        for name, check in self.checks.items():
-            visibility = "after_published" if check.hidden else "visible"
-            item = CheckItem.from_parent(self, name=name, exercise=self.exercise.name)
-            item.add_marker(pytest.mark.points(check.points))
-            item.add_marker(pytest.mark.visibility(visibility))
-            item.user_properties += [("points", check.points), ("visibility", visibility)]  # in --junitxml
-            yield item
-
-
-class CheckFailure(Exception):
-    """A check that did not pass: its feedback is the report."""
-
-
-class CheckItem(pytest.Item):
-    def __init__(self, *, exercise: str, **kwargs):
-        super().__init__(**kwargs)
-        self.exercise = exercise
-
-    def runtest(self) -> None:
-        grading: SubmissionGrading = self.parent.parent.grading
-        result = grading.result(self.config)
-        if isinstance(result, Exception):
-            raise CheckFailure(f"The submission could not be graded: {result}")
-        exercise = next((e for e in result.exercises if e.name == self.exercise), None)
-        if exercise is None:  # a notebook is graded on its own assignment only
-            pytest.skip(f"{self.exercise} is not part of what {grading.submission.name} is graded on.")
-        check = next((c for c in exercise.checks if c.name == self.name), None)
-        if check is None:
-            pytest.skip(f"{self.exercise}.{self.name} was not graded here (a hidden check needs --secret).")
-        self.user_properties.append(("score", check.score))
-        if check.passed:
-            return
-        if exercise.output and self.exercise not in grading.output_shown:
-            grading.output_shown.add(self.exercise)  # once per exercise, with its first failing check
-            self.add_report_section("call", f"what {self.exercise}'s code printed", exercise.output)
-        feedback = check.feedback or exercise.message or f"The check did not pass ({exercise.status})."
-        if not check.ran:  # one problem stopped the whole exercise: say it once, point to it after
-            first = grading.problem_shown.setdefault(self.exercise, self.nodeid)
-            if first != self.nodeid:
-                feedback = f"Not run: the problem shown for {first} stopped {self.exercise} before this check."
-        raise CheckFailure(f"{self.exercise}: {check.title}\n{feedback}")
-
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, CheckFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
-
-    def reportinfo(self):
-        return self.path, None, f"{self.exercise}::{self.name}"
+    def teardown(self) -> None:
+        self._stack.close()

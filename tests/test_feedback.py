@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 
 from grader.grading.feedback import feedback_blocks
-from grader.grading.submission import HIDDEN_FAILED
+from grader.grading.check_nodes import HIDDEN_FAILED
 from grader.grading.reports import gradescope_results, print_report
 from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
-from contextlib import ExitStack
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from grader.checks import CHECKS
-from grader.checks.base import Context, failed_assertions
-from grader.grading.compare import CheckFailed
+from grader.checks.base import Context
 from grader.course import PROJECT_ROOT, AssignmentConfig, Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
 from grader.grading.forbidden import forbidden_imports
@@ -20,12 +18,12 @@ from grader.oracle.recorded import Oracle
 from grader.references.store import DATA, References, load_references
 from grader.references.secret import load_secret
 from grader.grading.replay import Recording
-from grader.grading.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.grading.results import SubmissionResult
 from grader.sandbox.bwrap import BROKEN, bwrap_path, bwrap_works
 from grader.sandbox.limits import Limits
 from grader.grading.snapshot import Snapshot, take, written
 from grader.grading.strategies import grading_settings
-from grader.grading.student_process import ExerciseStopped, StudentProcess, WorkerSettings, forbidden_message
+from grader.grading.student_process import StudentProcess, WorkerSettings
 
 
 def worker_settings(course: Course, sandbox: bool, secret: Path | None = None,
@@ -98,18 +96,54 @@ def grade_submission(
     define the functions; or a notebook file itself; or a snapshot of either. It is graded from a
     private copy of its snapshot (grader.grading.snapshot: no links followed, debris left out). The exercises run one after the other in the same
     worker (a fresh one after a call that loses it: a timeout, a crash), each with its own CPU
-    budget, its own record of forbidden imports and its own output.
+    budget, its own record of forbidden imports and its own output. pytest runs the checks
+    (grader.grading.session), each a test of the exercise's collector (grader.grading.check_nodes).
 
     The inputs are the public ones, or with ``secret`` (the course's secret folder) the grade-time
     ones (grader.references.secret); ``references``, ``oracle`` and ``recording`` override them. With ``worker_user`` (the
     grader running as root), the student's code runs as that user, on a private copy it owns.
     """
+    from grader.grading.session import run_checks
+
+    with prepared(submission, course, exercise=exercise, sandbox=sandbox, references=references, oracle=oracle,
+                  recording=recording, secret=secret, worker_user=worker_user) as run:
+        results = run_checks(run)
+    return SubmissionResult(run.snapshot.name, results, run.snapshot.ignored)
+
+
+@dataclass
+class SubmissionRun:
+    """A submission ready to grade: its private copy, its worker, and each exercise's checks' context."""
+
+    snapshot: Snapshot
+    exercises: list[ExerciseConfig]
+    hidden: list[ExerciseConfig]
+    """The exercises with hidden checks to run here (with the hidden references): after every visible check."""
+    student: StudentProcess
+    contexts: dict[str, Context]
+    forbidden: dict[str, list[str]]
+    """Each exercise's imports of forbidden modules, where they are."""
+
+
+@contextmanager
+def prepared(
+    submission: str | Path | Snapshot,
+    course: Course,
+    *,
+    exercise: str | Iterable[str] | None = None,
+    sandbox: bool | None = None,
+    references: References | None = None,
+    oracle: Oracle | None = None,
+    recording: Recording | None = None,
+    secret: Path | None = None,
+    worker_user: str | None = None,
+) -> Iterator[SubmissionRun]:
+    """The submission's private copy and worker, for as long as the ``with`` lasts (see ``grade_submission``)."""
     owner = user_ids(worker_user) if worker_user else None
     if os.name == "nt":
         raise GraderError(NATIVE_WINDOWS)
     settings = worker_settings(course, resolve_sandbox(sandbox), secret, owner)
     hypothesis_settings = grading_settings(course.grading.max_examples)
-    results = []
     snapshot = submission if isinstance(submission, Snapshot) else take(Path(submission))
     with ExitStack() as stack:
         copy = stack.enter_context(written(snapshot, owner))
@@ -126,20 +160,7 @@ def grade_submission(
         contexts = {e.name: Context(student, e.module, e.function, oracle, references, hypothesis_settings, recording)
                     for e in exercises}
         forbidden = {e.name: forbidden_imports(folder, e.module, settings.forbidden_modules) for e in exercises}
-        visible = {}
-        for config in exercises:
-            start = student.begin_exercise(config.name)
-            result = _grade_exercise(contexts[config.name], config, forbidden[config.name], hidden=False)
-            visible[config.name] = replace(result, output=student.output(start, student.mark()))
-        # Hidden checks run last, after every visible one: nothing the code learns from their inputs can
-        # reach a visible check's feedback or output, and what they print or raise is never shown.
-        for config in hidden:
-            student.begin_exercise(config.name)
-            after = _grade_exercise(contexts[config.name], config, forbidden[config.name], hidden=True,
-                                    before=visible[config.name])
-            visible[config.name] = _merged(config, visible[config.name], after)
-        results = [visible[config.name] for config in exercises]
-    return SubmissionResult(snapshot.name, tuple(results), snapshot.ignored)
+        yield SubmissionRun(snapshot, exercises, hidden, student, contexts, forbidden)
 
 
 @lru_cache(maxsize=4)
@@ -237,73 +258,3 @@ def _the_notebook(path: Path, course: Course) -> Path | None:
                                   "hand in one, named after its assignment.")
         notebooks = named
     return notebooks[0] if notebooks else None
-
-
-STOPPING = ("forbidden", "not_attempted", "error", "timeout", "crashed", "memory")
-HIDDEN_FAILED = "Failed on the hidden inputs (which, like what the code printed or raised on them, are not shown)."
-HIDDEN_STOPPED = {
-    "not_attempted": "raised NotImplementedError",
-    "error": "could not be imported",
-    "timeout": "ran out of time",
-    "crashed": "ended its process",
-    "memory": "ran out of memory",
-    "forbidden": "imported a library the exercise forbids",
-}
-"""While a hidden check ran, the code ...: the grader's own words, never a message, a name or a code from the code."""
-
-
-def _grade_exercise(ctx: Context, config: ExerciseConfig, forbidden: list[str], *, hidden: bool,
-                    before: ExerciseResult | None = None) -> ExerciseResult:
-    """Run the exercise's visible checks, or its hidden ones (``before``: the visible checks' result).
-
-    A hidden check's result carries its verdict and points only, never its inputs or anything from
-    the student's code.
-    """
-    checks, status, message, hidden_points = [], None, "", 0.0
-    if before is not None and before.status in STOPPING and before.message:
-        status, message = before.status, before.message
-    elif forbidden:
-        status, message = "forbidden", forbidden_message([line.rsplit(": ", 1)[1] for line in forbidden])
-        message += " Found at: " + "; ".join(forbidden) + "."
-    for name, check_config in config.checks.items():
-        if check_config.hidden and not hidden and ctx.references.hidden is None:
-            hidden_points += check_config.points  # the instructor's grade run has them
-        if check_config.hidden != hidden:
-            continue
-        check = CHECKS[config.name][name]
-        if status in STOPPING and message:
-            checks.append(CheckResult(name, check.title, check_config.points, False, f"Not run: {message}",
-                                      check_config.hidden, ran=False))
-            continue
-        feedback, hint, ran, ctx.key = "", "", True, f"{config.name}.{name}"
-        try:
-            failed_assertions(check.run)(ctx)
-        except CheckFailed as failure:
-            hint = "" if hidden else (failure.hint or "")
-            feedback = HIDDEN_FAILED if hidden else failure.problem + (f"\nHint: {hint}" if hint else "")
-        except ExerciseStopped as stop:  # not attempted, import error, timeout, crash, memory, forbidden: stop here
-            status, message, feedback = stop.status, stop.message, stop.message
-            if hidden:  # a message may carry what the code saw (an exit code, a name, a number)
-                message = feedback = (f"While a hidden check ran, the code {HIDDEN_STOPPED.get(stop.status, 'stopped')}; "
-                                      "what it printed or raised there is not shown.")
-            ran = stop.status in ("timeout", "crashed", "memory")  # the check itself ran into the problem
-        except Exception as error:  # noqa: BLE001 - a grader bug must not cost the class its grades
-            feedback = f"The grader failed on this check ({type(error).__name__}: {error}); please tell your instructor."
-            status = status or "error"
-        checks.append(CheckResult(name, check.title, check_config.points, not feedback, feedback, check_config.hidden, ran,
-                                  hint))
-    if status is None:
-        status = "passed" if all(check.passed for check in checks) else "failed"
-    return ExerciseResult(config.name, status, tuple(checks), message, tuple(ctx.notes), hidden_points)
-
-
-def _merged(config: ExerciseConfig, visible: ExerciseResult, hidden: ExerciseResult) -> ExerciseResult:
-    """One exercise's result from its visible and hidden passes, checks in course order."""
-    by_name = {check.name: check for check in (*visible.checks, *hidden.checks)}
-    checks = tuple(by_name[name] for name in config.checks if name in by_name)
-    status, message = visible.status, visible.message
-    if status not in STOPPING or not message:
-        status, message = (hidden.status, hidden.message) if hidden.status in STOPPING else (status, message)
-        if status not in STOPPING:
-            status = "passed" if all(check.passed for check in checks) else "failed"
-    return replace(visible, status=status, checks=checks, message=message)  # the notes of the visible checks only
