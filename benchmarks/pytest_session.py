@@ -1,7 +1,11 @@
-"""What one pytest session per submission would add to class grading: the time of an in-process pytest session
-that collects and runs as many (empty) items as the course has checks, beside `grader grade` of a class of
-copies of the solutions on one process (``--jobs 1``, as a session is one process), measured in the same run. The ratio is what `grader grade` would cost more if it ran
-each submission's checks in a pytest session of its own (issue 13 asks whether pytest should run the grading).
+"""What running each submission's checks in a pytest session of its own adds to class grading.
+
+pytest runs the grading: ``grade_submission`` runs each submission's checks in an in-process pytest session
+(grader.grading.session). This measures such a session with as many (empty) items as the course has checks,
+in the form grading runs it (``ARGUMENTS``: no plugins but pytest's core, nothing collected from disk) and in
+pytest's default form (a file collected, every installed plugin), beside `grader grade` of a class of copies
+of the solutions on one process (``--jobs 1``, as a session is one process), all in the same run. The ratios
+are the share of grading time each form of session takes.
 
 Usage: python benchmarks/pytest_session.py [--sessions 30] [--class-size 40]
 """
@@ -42,8 +46,22 @@ class _Collect:
         return _Course.from_parent(parent, path=file_path) if file_path.name == "course.yaml" else None
 
 
-def session_seconds(checks: int, sessions: int) -> list[float]:
-    """Wall seconds of each of ``sessions`` in-process pytest sessions of ``checks`` empty items."""
+class _Items:
+    """As grader.grading.session collects: the items made by the plugin, nothing read from disk."""
+
+    def __init__(self, course: Path):
+        self.course = course
+
+    def pytest_collection(self, session: pytest.Session) -> bool:
+        session.items = list(_Course.from_parent(session, path=self.course).collect())
+        return True
+
+
+def session_seconds(checks: int, sessions: int, lean: bool) -> list[float]:
+    """Wall seconds of each of ``sessions`` in-process pytest sessions of ``checks`` empty items: as grading runs
+    them (``lean``), or in pytest's default form."""
+    from grader.grading.session import ARGUMENTS
+
     _Course.checks = checks
     times = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,7 +70,11 @@ def session_seconds(checks: int, sessions: int) -> list[float]:
         for _ in range(sessions):
             start = time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):
-                code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", tmp, str(course)], plugins=[_Collect()])
+                if lean:
+                    code = pytest.main(list(ARGUMENTS), plugins=[_Items(course)])
+                else:
+                    code = pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", tmp, str(course)],
+                                       plugins=[_Collect()])
             times.append(time.perf_counter() - start)
             if code != 0:
                 raise SystemExit(f"the pytest session failed (exit {code})")
@@ -68,7 +90,8 @@ def main() -> None:
     from grader.course import load_course
 
     checks = sum(len(exercise.checks) for exercise in load_course().exercises())
-    times = session_seconds(checks, args.sessions)
+    lean = statistics.median(session_seconds(checks, args.sessions, lean=True)[1:])  # the first imports plugins
+    default = statistics.median(session_seconds(checks, args.sessions, lean=False)[1:])
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "class"
         for index in range(args.class_size):
@@ -78,11 +101,11 @@ def main() -> None:
                         "--secret", str(PROJECT / "tests" / "secret"), "--jobs", "1"], cwd=PROJECT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         grade = (time.perf_counter() - start) / args.class_size
-    session = statistics.median(times[1:])  # the first one imports pytest's plugins
-    print(f"pytest session, {checks} empty items, in process: median {session * 1000:.0f} ms "
-          f"(first {times[0] * 1000:.0f} ms, of {args.sessions})")
+    print(f"pytest session of {checks} empty items, in process, median of {args.sessions}: as grading runs it "
+          f"{lean * 1000:.0f} ms; in pytest's default form {default * 1000:.0f} ms")
     print(f"grader grade --jobs 1, {args.class_size} copies of the solutions: {grade:.3f} s per submission")
-    print(f"one pytest session per submission would add {session / grade:.0%} to grading a class")
+    print(f"share of grading time: the grading session {lean / grade:.1%}; "
+          f"a default session would take {default / grade:.1%}")
 
 
 if __name__ == "__main__":

@@ -137,9 +137,8 @@ class CourseFile(pytest.File):
         exercises = self.grading.course.exercises()
         with_hidden = bool(self.config.getoption("grader_secret"))
         self.visible, self.hidden = exercise_nodes(self, self.graded, exercises, exercises if with_hidden else [])
-        nodes = [node for node in (*self.visible, *self.hidden)
-                 if any(check.hidden == node.hidden for check in node.exercise.checks.values())]
-        self.checks = sum(sum(check.hidden == node.hidden for check in node.exercise.checks.values()) for node in nodes)
+        nodes = [node for node in (*self.visible, *self.hidden) if node.check_names()]
+        self.checks = sum(len(node.check_names()) for node in nodes)
         return nodes
 
     def setup(self) -> None:

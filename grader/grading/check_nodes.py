@@ -94,10 +94,14 @@ class ExerciseNode(pytest.Collector):
         self.problem_shown = ""  # the test that showed what stopped the exercise
         self.output_shown = False
 
+    def check_names(self) -> list[str]:
+        """The checks of this pass, in course order."""
+        return [name for name, check in self.exercise.checks.items() if check.hidden == self.hidden]
+
     def collect(self):
-        for name, check in self.exercise.checks.items():
-            if check.hidden == self.hidden:
-                yield CheckItem.from_parent(self, name=name, points=check.points, hidden=check.hidden)
+        for name in self.check_names():
+            check = self.exercise.checks[name]
+            yield CheckItem.from_parent(self, name=name, points=check.points, hidden=check.hidden)
 
     def graded_here(self) -> bool:
         run = self.grading.run
