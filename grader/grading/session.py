@@ -43,7 +43,9 @@ ARGUMENTS = ("--disable-plugin-autoload", "--noconftest", "-c", os.devnull, "--r
 ENVIRONMENT = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_CURRENT_TEST")
 """Read or written by pytest: kept out of the grading session, and as they were for the caller's."""
 
-_one_session = threading.Lock()  # pytest reads and writes os.environ: one session at a time in a process
+_one_session = threading.RLock()
+"""pytest reads and writes os.environ: one session at a time in a process. Reentrant: a session may start inside
+one (a grader function handed in as the answer, and called by a check), and must not wait for it forever."""
 
 
 class _Checks:
