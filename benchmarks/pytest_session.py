@@ -5,7 +5,8 @@ pytest runs the grading: ``grade_submission`` runs each submission's checks in a
 in the form grading runs it (``ARGUMENTS``: no plugins but pytest's core, nothing collected from disk) and in
 pytest's default form (a file collected, every installed plugin), beside `grader grade` of a class of copies
 of the solutions on one process (``--jobs 1``, as a session is one process), all in the same run. The ratios
-are the share of grading time each form of session takes.
+are the share of grading time each form of session takes. And, grading the solutions in this process, the
+time pytest itself takes: the session's time less the check nodes' own work (their setup, checks and teardown).
 
 Usage: python benchmarks/pytest_session.py [--sessions 30] [--class-size 40]
 """
@@ -54,6 +55,7 @@ class _Items:
 
     def pytest_collection(self, session: pytest.Session) -> bool:
         session.items = list(_Course.from_parent(session, path=self.course).collect())
+        session.testscollected = len(session.items)
         return True
 
 
@@ -81,6 +83,52 @@ def session_seconds(checks: int, sessions: int, lean: bool) -> list[float]:
     return times
 
 
+def pytest_time_in_grading(submissions: int) -> tuple[float, float]:
+    """Median seconds, over ``submissions`` gradings of the solutions in this process (unsandboxed: the sandbox adds
+    nothing pytest does), of pytest's own work (the session's time less the check nodes' setup, checks and
+    teardown) and of the whole ``grade_submission``."""
+    from grader.course import load_course
+    from grader.grading import check_nodes, session
+    from grader.grading.submission import grade_submission
+
+    nodes = [0.0]
+
+    def timed(method):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                nodes[0] += time.perf_counter() - start
+        return run
+
+    node = check_nodes.ExerciseNode
+    originals = node.setup, node.run_check, node.teardown, session.run_checks
+    node.setup, node.run_check, node.teardown = timed(node.setup), timed(node.run_check), timed(node.teardown)
+    in_session = [0.0]
+
+    def run_checks(run):
+        start = time.perf_counter()
+        try:
+            return originals[3](run)
+        finally:
+            in_session[0] += time.perf_counter() - start
+
+    session.run_checks = run_checks
+    course, own, whole = load_course(), [], []
+    try:
+        for index in range(submissions + 1):
+            nodes[0] = in_session[0] = 0.0
+            start = time.perf_counter()
+            grade_submission(PROJECT / "solutions", course, sandbox=False, secret=PROJECT / "tests" / "secret")
+            if index:  # the first loads the references
+                whole.append(time.perf_counter() - start)
+                own.append(in_session[0] - nodes[0])
+    finally:
+        node.setup, node.run_check, node.teardown, session.run_checks = originals
+    return statistics.median(own), statistics.median(whole)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
@@ -92,6 +140,7 @@ def main() -> None:
     checks = sum(len(exercise.checks) for exercise in load_course().exercises())
     lean = statistics.median(session_seconds(checks, args.sessions, lean=True)[1:])  # the first imports plugins
     default = statistics.median(session_seconds(checks, args.sessions, lean=False)[1:])
+    own, whole = pytest_time_in_grading(args.sessions)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "class"
         for index in range(args.class_size):
@@ -103,6 +152,8 @@ def main() -> None:
         grade = (time.perf_counter() - start) / args.class_size
     print(f"pytest session of {checks} empty items, in process, median of {args.sessions}: as grading runs it "
           f"{lean * 1000:.0f} ms; in pytest's default form {default * 1000:.0f} ms")
+    print(f"grading the solutions in process, median of {args.sessions}: pytest's own work {own * 1000:.0f} ms of "
+          f"{whole * 1000:.0f} ms ({own / whole:.1%})")
     print(f"grader grade --jobs 1, {args.class_size} copies of the solutions: {grade:.3f} s per submission")
     print(f"share of grading time: the grading session {lean / grade:.1%}; "
           f"a default session would take {default / grade:.1%}")
