@@ -91,30 +91,21 @@ def pytest_time_in_grading(submissions: int) -> tuple[float, float]:
     from grader.grading import check_nodes, session
     from grader.grading.submission import grade_submission
 
-    nodes = [0.0]
+    nodes, in_session = [0.0], [0.0]
 
-    def timed(method):
+    def timed(method, total: list[float]):
         def run(*args, **kwargs):
             start = time.perf_counter()
             try:
                 return method(*args, **kwargs)
             finally:
-                nodes[0] += time.perf_counter() - start
+                total[0] += time.perf_counter() - start
         return run
 
     node = check_nodes.ExerciseNode
     originals = node.setup, node.run_check, node.teardown, session.run_checks
-    node.setup, node.run_check, node.teardown = timed(node.setup), timed(node.run_check), timed(node.teardown)
-    in_session = [0.0]
-
-    def run_checks(run):
-        start = time.perf_counter()
-        try:
-            return originals[3](run)
-        finally:
-            in_session[0] += time.perf_counter() - start
-
-    session.run_checks = run_checks
+    node.setup, node.run_check, node.teardown = (timed(method, nodes) for method in originals[:3])
+    session.run_checks = timed(session.run_checks, in_session)  # grade_submission imports it when called
     course, own, whole = load_course(), [], []
     try:
         for index in range(submissions + 1):

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import CHECK_COUNT, COURSE, HIDDEN_POINTS, PROJECT
+from conftest import CHECK_COUNT, COURSE, HIDDEN_POINTS, PROJECT, SECRET
 from grader.grading import check_nodes
 from grader.grading.student_process import StudentProcess
 from grader.grading.submission import grade_submission
@@ -23,14 +23,14 @@ def pytest_collection_modifyitems(items):
     del items[1:]  # keep one check: the grade would come from it alone
 """
 
+HIDDEN_COUNT = sum(check.hidden for e in COURSE.exercises() for check in e.checks.values())
+
 
 def every_check_ran_on_the_stubs(result) -> None:
     assert [e.name for e in result.exercises] == [e.name for e in COURSE.exercises()]
     assert sum(len(e.checks) for e in result.exercises) == CHECK_COUNT - HIDDEN_COUNT
     assert result.score == 0 and {e.status for e in result.exercises} == {"not_attempted"}
 
-
-HIDDEN_COUNT = sum(check.hidden for e in COURSE.exercises() for check in e.checks.values())
 
 
 def test_a_conftest_and_the_shells_pytest_settings_never_reach_the_grading(tmp_path, monkeypatch):
@@ -86,3 +86,19 @@ def test_the_graders_own_failure_between_checks_is_raised_not_swallowed(monkeypa
     monkeypatch.setattr(StudentProcess, "begin_exercise", broken)
     with pytest.raises(RuntimeError, match="could not be replaced"):
         grade_submission(PROJECT / "exercises", COURSE, sandbox=False)
+
+
+def test_an_exercise_with_only_hidden_checks_still_has_a_result():
+    assignment = COURSE.assignments[0]
+    first = assignment.exercises[0]
+    hidden_only = first.model_copy(update={"checks": {n: c for n, c in first.checks.items() if c.hidden}})
+    assert hidden_only.checks, f"{first.name} has no hidden check to keep"
+    course = COURSE.model_copy(update={"assignments": [
+        assignment.model_copy(update={"exercises": [hidden_only, *assignment.exercises[1:]]})]})
+
+    student = grade_submission(PROJECT / "solutions", course, sandbox=False).exercises[0]
+    assert (student.name, student.status, student.checks) == (first.name, "passed", ())
+    assert student.hidden_points == hidden_only.max_score
+    graded = grade_submission(PROJECT / "solutions", course, sandbox=False, secret=SECRET).exercises[0]
+    assert [(c.name, c.passed) for c in graded.checks] == [(name, True) for name in hidden_only.checks]
+    assert graded.status == "passed" and graded.hidden_points == 0
