@@ -109,6 +109,19 @@ def test_a_rebuild_keeps_files_that_differ_by_a_float32_step(tmp_path):
         np.testing.assert_array_equal(data["predict"], changed["predict"])
 
 
+def test_a_rebuild_keeps_recorded_inputs_only_when_they_are_the_very_same_bits(tmp_path):
+    """The recorded Keras answers are found by their inputs' exact bytes: an input one step (or one sign of zero)
+    away from the stored one replaces it, so that inputs and answers are recorded together."""
+    stored = tmp_path / "examples.npz"
+    inputs = {"z": np.array([[0.0, 0.25], [1.5, -3.0]], np.float32)}
+    np.savez_compressed(stored, **inputs)
+    assert settle(stored, lambda path: np.savez_compressed(path, **inputs), tolerance=None) is True
+    for other in (np.nextafter(inputs["z"], np.float32(9)), np.array([[-0.0, 0.25], [1.5, -3.0]], np.float32)):
+        assert settle(stored, lambda path, other=other: np.savez_compressed(path, z=other), tolerance=None) is False
+        with np.load(stored) as data:
+            assert data["z"].tobytes() == other.tobytes()
+
+
 @pytest.mark.slow
 def test_rebuilding_gives_the_stored_fixtures(course, tmp_path):
     """Training again gives the same model up to a float32 step (another CPU rounds differently); then the stored

@@ -9,6 +9,8 @@ large-magnitude logits, every float dtype (float16 in checks of its own), non-de
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
@@ -169,14 +171,35 @@ def shaped_class_labels(draw) -> tuple[np.ndarray, int]:
     return draw(hnp.arrays(np.int64, shape, elements=st.integers(0, num_classes - 1))), num_classes
 
 
+PORTABLE_BITS = 30
+"""Significant bits kept of each exp in ``_portable_softmax``: far more than float32's 24, and far fewer than float64's
+53, where NumPy's exp differs from one CPU to another."""
+
+
+def _portable_softmax(scores: np.ndarray) -> np.ndarray:
+    """Softmax rows, in float64, with the same bits on every machine.
+
+    NumPy's exp takes a different SIMD path by CPU (AVX2, AVX-512) and version, and the paths differ in the last bit:
+    an input drawn on one machine would not be the input recorded on another (the recorded Keras answers would be
+    missed, and a failure could not be shrunk without TensorFlow). So each exp is rounded to ``PORTABLE_BITS``
+    significant bits (exact operations: frexp, rint, ldexp) and each row is divided by its exactly rounded sum
+    (math.fsum), not NumPy's sum, whose order of additions also depends on the CPU.
+    """
+    shifted = scores.astype(np.float64)
+    exps = np.exp(shifted - shifted.max(axis=-1, keepdims=True))
+    mantissas, exponents = np.frexp(exps)
+    exps = np.ldexp(np.rint(np.ldexp(mantissas, PORTABLE_BITS)), exponents - PORTABLE_BITS)
+    sums = np.array([[math.fsum(row)] for row in exps.reshape(-1, exps.shape[-1])]).reshape(*exps.shape[:-1], 1)
+    return exps / sums
+
+
 @st.composite
 def probabilities(draw) -> tuple[np.ndarray, np.ndarray]:
     """(y_true, y_pred): one-hot rows and probability rows (softmax of scores), some exactly 0 or 1."""
     n, k = draw(st.integers(1, 12)), draw(st.integers(2, 10))
     dtype = draw(st.sampled_from(MAIN_DTYPES))
     scores = _array(draw, np.dtype(dtype), (n, k), draw(st.sampled_from((3.0, 30.0, 200.0))))
-    exps = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    y_pred = (exps / exps.sum(axis=-1, keepdims=True)).astype(dtype)
+    y_pred = _portable_softmax(scores).astype(dtype)
     labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
     return np.eye(k, dtype=dtype)[labels], y_pred
 
