@@ -54,36 +54,62 @@ class Context:
 
     def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call the student's function with these arguments."""
+        outcome = self._prefetched_outcome(args, kwargs, return_args)
+        if outcome is not None:
+            if isinstance(outcome, ExerciseStopped):
+                raise outcome
+            return outcome
         if self._collected is not None:
             self._collected.append(self.student.request(self.module, self.function, *args,
                                                         return_args=return_args, **kwargs))
             raise _Collected
-        if self._prefetched and self._prefetched[0][0].same_call(args, kwargs, return_args):
-            outcome = self._prefetched.popleft()[1]
-            if isinstance(outcome, ExerciseStopped):
-                raise outcome
-            return outcome
         return self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
 
-    def prefetch(self, examples: list[tuple], body: Callable[..., None]) -> None:
-        """Make the first call of ``body`` on each example now, all in one message to the worker.
+    def _prefetched_outcome(self, args: tuple, kwargs: dict, return_args: bool) -> Outcome | None:
+        """The outcome made ahead for this very call, if any; the ones before it, left by a body that stopped
+        early (a failure), are dropped. None if there is none: the call is made then."""
+        for index, (request, outcome) in enumerate(self._prefetched):
+            if request.same_call(args, kwargs, return_args):
+                for _ in range(index + 1):
+                    self._prefetched.popleft()
+                return outcome
+        return None
 
-        Each body is run up to its first call, which is collected instead of made; the calls
-        then go to the worker together, and ``call`` hands out their outcomes, in order, when
-        the bodies run for real. A call that is not the next one collected (a body's second
-        call, say) is made then, on its own. The outcomes are the same either way; only the
-        round trips differ.
+    def prefetch(self, examples: list[tuple], body: Callable[..., None]) -> None:
+        """Make the calls of ``body`` on each example now, in as few messages to the worker as a body makes calls.
+
+        Each body is run up to its first call, which is collected instead of made; the calls then go to the
+        worker together. Then each body is run again, its first call answered from those outcomes, up to its
+        second call, collected in turn; and so on while the bodies make calls: a round stops at the first body
+        that makes no further call (it is done, or it failed, where the replay stops too), so that a check's
+        bodies are run whole ahead of time once at most. ``call`` then hands out the
+        outcomes, in order, when the bodies run for real; a call that was not made ahead is made then, on its
+        own. The outcomes are the same either way; only the round trips differ. Collecting also stops at a call
+        that stops the exercise or loses the worker.
         """
-        self._collected = []
-        try:
-            for example in examples:
+        made: list[list[tuple[Request, Outcome]]] = [[] for _ in examples]
+        going = list(range(len(examples)))
+        while going:
+            collected: list[tuple[int, Request]] = []
+            for index in going:
+                self._prefetched, self._collected = deque(made[index]), []
                 try:
-                    body(*example)
+                    body(*examples[index])
                 except _Collected:
+                    collected.append((index, self._collected[0]))
+                    continue
+                except Exception:  # noqa: BLE001, S110 - the body fails here, and does again when replayed
                     pass
-        finally:
-            collected, self._collected = self._collected, None
-        self._prefetched = deque(zip(collected, self.student.call_many(collected))) if collected else deque()
+                finally:
+                    self._collected = None
+                break  # a body without a further call (done, or failed): the rest are not run ahead
+            outcomes = self.student.call_many([request for _, request in collected]) if collected else []
+            for (index, request), outcome in zip(collected, outcomes):
+                made[index].append((request, outcome))
+            if len(outcomes) < len(collected) or any(isinstance(outcome, ExerciseStopped) for outcome in outcomes):
+                break
+            going = [index for index, _ in collected]
+        self._prefetched = deque(pair for calls in made for pair in calls)
 
     def forget_prefetched(self) -> None:
         self._prefetched = deque()
