@@ -172,25 +172,8 @@ def shaped_class_labels(draw) -> tuple[np.ndarray, int]:
 
 
 PORTABLE_BITS = 30
-"""Significant bits kept of each exp in ``_portable_softmax``: far more than float32's 24, and far fewer than float64's
-53, where NumPy's exp differs from one CPU to another."""
-
-
-def _portable_softmax(scores: np.ndarray) -> np.ndarray:
-    """Softmax rows, in float64, with the same bits on every machine.
-
-    NumPy's exp takes a different SIMD path by CPU (AVX2, AVX-512) and version, and the paths differ in the last bit:
-    an input drawn on one machine would not be the input recorded on another (the recorded Keras answers would be
-    missed, and a failure could not be shrunk without TensorFlow). So each exp is rounded to ``PORTABLE_BITS``
-    significant bits (exact operations: frexp, rint, ldexp) and each row is divided by its exactly rounded sum
-    (math.fsum), not NumPy's sum, whose order of additions also depends on the CPU.
-    """
-    shifted = scores.astype(np.float64)
-    exps = np.exp(shifted - shifted.max(axis=-1, keepdims=True))
-    mantissas, exponents = np.frexp(exps)
-    exps = np.ldexp(np.rint(np.ldexp(mantissas, PORTABLE_BITS)), exponents - PORTABLE_BITS)
-    sums = np.array([[math.fsum(row)] for row in exps.reshape(-1, exps.shape[-1])]).reshape(*exps.shape[:-1], 1)
-    return exps / sums
+"""Significant bits kept of each exp that makes a probability row: far more than float32's 24, and far fewer than
+float64's 53, where NumPy's exp differs from one CPU to another."""
 
 
 @st.composite
@@ -198,8 +181,15 @@ def probabilities(draw) -> tuple[np.ndarray, np.ndarray]:
     """(y_true, y_pred): one-hot rows and probability rows (softmax of scores), some exactly 0 or 1."""
     n, k = draw(st.integers(1, 12)), draw(st.integers(2, 10))
     dtype = draw(st.sampled_from(MAIN_DTYPES))
-    scores = _array(draw, np.dtype(dtype), (n, k), draw(st.sampled_from((3.0, 30.0, 200.0))))
-    y_pred = _portable_softmax(scores).astype(dtype)
+    scores = _array(draw, np.dtype(dtype), (n, k), draw(st.sampled_from((3.0, 30.0, 200.0)))).astype(np.float64)
+    # The same bits on every machine: NumPy's exp takes another SIMD path by CPU (AVX2, AVX-512) and version, and the
+    # paths differ in the last bit, so an input drawn on one machine would not be the one recorded on another (its
+    # recorded Keras answer would be missed). Each exp is rounded to PORTABLE_BITS significant bits (frexp, rint and
+    # ldexp are exact) and each row divided by its exactly rounded sum (math.fsum: NumPy's order of additions also
+    # depends on the CPU). Written here, not as a function: the grader a student installs holds no softmax to import.
+    mantissas, exponents = np.frexp(np.exp(scores - scores.max(axis=-1, keepdims=True)))
+    exps = np.ldexp(np.rint(np.ldexp(mantissas, PORTABLE_BITS)), exponents - PORTABLE_BITS)
+    y_pred = (exps / np.array([[math.fsum(row)] for row in exps])).astype(dtype)
     labels = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
     return np.eye(k, dtype=dtype)[labels], y_pred
 
