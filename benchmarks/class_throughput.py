@@ -108,6 +108,38 @@ def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[lis
     return [students[i] for i in order], [kinds[i] for i in order]
 
 
+def write_class(n: int, settings, course_file: Path, course: Path, work: Path, env: dict):
+    """The class of N: builds the nbgrader course folder in COURSE, writes each student's notebook to its
+    submitted/ folder and the same answers as a folder of modules to WORK/modules/NAME. Returns the names, each
+    one's answer cells, each one's kind, and the reference and the stub answer cells."""
+    from grader.jupyter.course_folder import build_course_folder
+    from grader.jupyter.submission import answer_code, write_modules
+
+    build_course_folder(settings, course_file, course)
+    subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=course, env=env,
+                   check=True, capture_output=True)
+    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+    def answers_of(notebook):
+        return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
+                if c.metadata.get("nbgrader", {}).get("solution")}
+
+    students, kinds = make_class(n, answers_of(source), answers_of(release))
+    names = [f"student{index:04d}" for index in range(n)]
+    for name, answers in zip(names, students):
+        notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if grade_id in answers:
+                cell.source = answers[grade_id]
+        target = course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        write_modules(answer_code(notebook), work / "modules" / name, list(EXERCISES), target.name)
+    return names, students, kinds, answers_of(source), answers_of(release)
+
+
 class Measured:
     """Runs a command; its wall time, its CPU time and its peak memory (sampled every 0.25 s)."""
 
@@ -279,9 +311,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from grader.course import load_course
-    from grader.jupyter.course_folder import build_course_folder
-    from grader.jupyter.submission import answer_code, write_modules
-
     work = args.keep or Path(tempfile.mkdtemp(prefix="class-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
     course = work / "course"
@@ -296,29 +325,8 @@ def main() -> None:
     course_file.write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
     env["GRADER_COURSE"] = str(course_file)
     try:
-        build_course_folder(settings, course_file, course)
-        subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=course, env=env,
-                       check=True, capture_output=True)
-        release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-        source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-
-        def answers_of(notebook):
-            return {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
-                    if c.metadata.get("nbgrader", {}).get("solution")}
-
-        students, kinds = make_class(args.n, answers_of(source), answers_of(release))
+        names, students, kinds, reference, stubs = write_class(args.n, settings, course_file, course, work, env)
         counts = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
-        names = [f"student{index:04d}" for index in range(args.n)]
-        for name, answers in zip(names, students):
-            notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-            for cell in notebook.cells:
-                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-                if grade_id in answers:
-                    cell.source = answers[grade_id]
-            target = course / "submitted" / name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(notebook, target)
-            write_modules(answer_code(notebook), work / "modules" / name, list(EXERCISES), target.name)
         print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
         print(f"on {os.cpu_count()} cores; grader grade --jobs {args.jobs}; work folder {work}\n")
 
@@ -361,7 +369,7 @@ def main() -> None:
             print(f"  {per_notebook:.2f} s per notebook; for the class of {args.n}, extrapolated: "
                   f"{per_notebook * args.n:.0f} s; grader grade / that: 1/{per_notebook * args.n / notebooks.wall:.0f}")
         if args.baseline_sample >= 0:
-            baseline(args, work, env, names, students, kinds, answers_of(source), answers_of(release), notebooks)
+            baseline(args, work, env, names, students, kinds, reference, stubs, notebooks)
         print(f"CPU time measured over: {modules.cpu_source}")
     finally:
         if not args.keep:

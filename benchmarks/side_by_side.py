@@ -1,0 +1,132 @@
+"""One class graded by two commits of the kit, chunk by chunk in alternating order, so that a drifting machine
+weighs on both alike.
+
+A shared machine drifts: the same `grader grade` of a class of 1000 took 322 s, then 402 s, then 449 s in one
+afternoon here, more than the few per cent two commits differ by. So two whole runs, one after the other, cannot
+say which commit is faster. This benchmark writes the class of class_throughput.py (forward_pass as module folders,
+the same mix and seed), cuts it into chunks, and grades each chunk with both commits, back to back, in the order
+ABBA (before then after for one chunk, after then before for the next), so that a drift that goes one way cancels.
+The commit to compare with is checked out in a temporary git worktree and run from there (PYTHONPATH), with this
+checkout's Python environment; each commit grades with its own course.yaml and its own test secret (tests/secret,
+which matches its own checks and recordings).
+
+Prints each chunk's two wall times, the totals and their ratio, the median of the chunks' ratios (after / before:
+below 1 is faster), the CPU time of each, and whether both commits gave every submission the same scores.
+
+Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import class_throughput as ct  # noqa: E402 - the class, its grading command and its measurement
+
+COURSE_FOR_TREE = """
+import sys, yaml
+from pathlib import Path
+from grader.course import load_course
+tree, out = Path(sys.argv[1]), Path(sys.argv[2])
+settings = load_course(tree / "course.yaml")
+grading = settings.grading.model_copy(update={"secret_folder": str(tree / "tests" / "secret")})
+out.write_text(yaml.safe_dump(settings.model_copy(update={"grading": grading}).model_dump(mode="json"), sort_keys=False))
+"""
+
+
+def tree_env(tree: Path) -> dict:
+    return dict(os.environ, PYTHONPATH=str(tree), PATH=f"{ct.BIN}{os.pathsep}{os.environ['PATH']}")
+
+
+def course_for(tree: Path, out: Path) -> Path:
+    """TREE's own course, loaded by TREE's own code, graded with TREE's own test secret."""
+    subprocess.run([sys.executable, "-c", COURSE_FOR_TREE, str(tree), str(out)], cwd=tree, env=tree_env(tree),
+                   check=True)
+    return out
+
+
+def grade(tree: Path, course_file: Path, chunk: Path, out: Path, jobs: int, log: Path) -> ct.Measured:
+    command = [str(ct.BIN / "grader"), "--course", str(course_file), "grade", "--assignment", ct.ASSIGNMENT,
+               str(chunk), "--out", str(out), "--jobs", str(jobs)]
+    return ct.Measured(command, log, cwd=tree, env=tree_env(tree))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the commit to compare this checkout with (any git revision)")
+    parser.add_argument("--n", type=int, default=1000, help="class size [1000]")
+    parser.add_argument("--chunk", type=int, default=100, help="submissions per chunk [100]")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="grader grade --jobs [CPU count]")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+
+    from grader.course import load_course
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="side-by-side-"))
+    work.mkdir(parents=True, exist_ok=True)
+    before = work / "before-tree"
+    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(before), args.before], cwd=ct.PROJECT,
+                   check=True, capture_output=True)
+    trees = {"before": before, "after": ct.PROJECT}
+    try:
+        env = dict(os.environ, PATH=f"{ct.BIN}{os.pathsep}{os.environ['PATH']}")
+        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+            (work / "home" / name).mkdir(parents=True, exist_ok=True)
+            env[name] = str(work / "home" / name)
+        courses = {side: course_for(tree, work / f"course_{side}.yaml") for side, tree in trees.items()}
+        env["GRADER_COURSE"] = str(courses["after"])
+        names, _, kinds, _, _ = ct.write_class(args.n, load_course(courses["after"]), courses["after"],
+                                               work / "course", work, env)
+        counts = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
+        print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
+        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=before, capture_output=True,
+                                  text=True).stdout.strip()
+        here = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ct.PROJECT, capture_output=True,
+                              text=True).stdout.strip()
+        print(f"before: {revision} ({args.before}); after: this checkout, {here}; chunks of {args.chunk}, "
+              f"grader grade --jobs {args.jobs}, on {os.cpu_count()} cores\n")
+        print(f"{'chunk':>5} {'order':>6} {'before':>9} {'after':>9} {'after/before':>13}")
+        walls = {"before": [], "after": []}
+        cpus = {"before": 0.0, "after": 0.0}
+        scores = {"before": {}, "after": {}}
+        for index, start in enumerate(range(0, args.n, args.chunk)):
+            chunk = work / "chunks" / f"{index:03d}"
+            for name in names[start:start + args.chunk]:
+                shutil.copytree(work / "modules" / name, chunk / name)
+            order = ("before", "after") if index % 2 == 0 else ("after", "before")
+            for side in order:
+                out = work / "out" / side / f"{index:03d}"
+                measured = grade(trees[side], courses[side], chunk, out, args.jobs, work / f"{side}_{index:03d}.log")
+                walls[side].append(measured.wall)
+                cpus[side] += measured.cpu
+                scores[side].update(ct.our_scores(out))
+            print(f"{index:>5} {'AB' if order[0] == 'before' else 'BA':>6} {walls['before'][-1]:8.1f}s "
+                  f"{walls['after'][-1]:8.1f}s {walls['after'][-1] / walls['before'][-1]:13.3f}", flush=True)
+        total = {side: sum(values) for side, values in walls.items()}
+        ratios = [a / b for a, b in zip(walls["after"], walls["before"])]
+        print(f"\ntotal wall: before {total['before']:.1f} s, after {total['after']:.1f} s; "
+              f"after / before {total['after'] / total['before']:.3f}")
+        print(f"median of the chunks' ratios: {statistics.median(ratios):.3f} "
+              f"(lowest {min(ratios):.3f}, highest {max(ratios):.3f}; {sum(r < 1 for r in ratios)} of {len(ratios)} "
+              "chunks faster after)")
+        print(f"CPU time: before {cpus['before']:.1f} s, after {cpus['after']:.1f} s; "
+              f"after / before {cpus['after'] / cpus['before']:.3f}")
+        same = sum(scores["before"][name] == scores["after"].get(name) for name in scores["before"])
+        print(f"the same scores, exercise by exercise: {same}/{args.n} submissions")
+        for name in [n for n in names if scores["before"].get(n) != scores["after"].get(n)][:5]:
+            print(f"  differs: {name}: before {scores['before'].get(name)}, after {scores['after'].get(name)}")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ct.PROJECT, capture_output=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
