@@ -141,6 +141,13 @@ FIXTURES: dict[str, Callable[[Context], object]] = {
 Every other parameter is drawn by Hypothesis: the check is decorated with ``@given(name=strategy, ...)``."""
 
 
+def given_strategies(function: Callable) -> dict[str, st.SearchStrategy]:
+    """A check's ``@given`` strategies by argument name, {} for a check without one. Hypothesis keeps them in a
+    private attribute (its version is pinned in pyproject.toml); this is the one place that reads it."""
+    handle = getattr(function, "hypothesis", None)
+    return dict(handle._given_kwargs) if handle is not None else {}
+
+
 def runner(function: Callable) -> Callable[[Context], None]:
     """How the engine runs a check function: its fixtures looked up by parameter name (FIXTURES), and for a
     Hypothesis test (``@given(z=strategies.logits())``) the drawn arguments run by check_property, which replays
@@ -148,7 +155,7 @@ def runner(function: Callable) -> Callable[[Context], None]:
     with a sentence, for a parameter that is neither."""
     handle = getattr(function, "hypothesis", None)
     inner = handle.inner_test if handle is not None else function
-    drawn = dict(handle._given_kwargs) if handle is not None else {}  # Hypothesis keeps @given's strategies there
+    drawn = given_strategies(function)
     where = f"{function.__module__}.{function.__name__}"
     if any(strategy is Ellipsis for strategy in drawn.values()):
         raise TypeError(f"{where}: give each drawn argument its strategy, @given(z=strategies.logits()): "

@@ -65,13 +65,23 @@ def examples(drawn: tuple[st.SearchStrategy, ...]) -> st.SearchStrategy[tuple]:
     """The examples of a check whose @given draws these, as tuples in @given's order. The arguments of one
     ``unpacked`` strategy are drawn as that strategy, one argument as a 1-tuple of it: Hypothesis' draws depend on how
     a strategy is composed, and these are the compositions the recorded examples were drawn with."""
-    sources = [getattr(item, "unpacked_from", None) for item in drawn]  # set by unpacked
-    if sources[0] is not None and all(source is not None and source[0] is sources[0][0] for source in sources) \
-            and [index for _, index in sources] == list(range(len(drawn))):
-        return sources[0][0]
-    if len(drawn) == 1 and sources[0] is None:
+    whole = _unpacked_whole(drawn)
+    if whole is not None:
+        return whole
+    if len(drawn) == 1 and not hasattr(drawn[0], "unpacked_from"):
         return drawn[0].map(lambda value: (value,))
     return st.tuples(*drawn)
+
+
+def _unpacked_whole(drawn: tuple[st.SearchStrategy, ...]) -> st.SearchStrategy[tuple] | None:
+    """The strategy that ``unpacked`` split into exactly these items, in its order; None for anything else."""
+    sources = [getattr(item, "unpacked_from", None) for item in drawn]  # set by unpacked
+    if any(source is None for source in sources):
+        return None
+    whole = sources[0][0]
+    if all(strategy is whole and index == position for position, (strategy, index) in enumerate(sources)):
+        return whole
+    return None
 
 
 def _floats(dtype: np.dtype, bound: float) -> st.SearchStrategy[float]:
