@@ -38,6 +38,11 @@ VERDICTS = Path(__file__).parent / "verdicts.json"
 how the checks are written or run must keep them, check by check."""
 
 
+STOPPED_BY_A_LIMIT = ("timeout", "memory")
+"""Statuses of an exercise stopped by a clock or a memory limit: on a busy machine the limit can stop it a check
+sooner or later, so only such an exercise's status is compared with its record, never its checks or score."""
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--record-verdicts", action="store_true",
                      help=f"Write the corpus' verdicts into {VERDICTS.name} instead of comparing with it.")

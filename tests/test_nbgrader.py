@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import FORWARD_PASS, SECRET
+from conftest import FORWARD_PASS, SECRET, STOPPED_BY_A_LIMIT
 from corpus import ROOT
 from grader.course import load_course
 from grader.errors import GraderError
@@ -115,9 +115,8 @@ def autograde_matches_grader_check(folder: Path, env: dict, course, students: di
 
 
 def stable(scores: dict) -> dict:
-    """The round trip's scores as recorded in verdicts.json: a clock or a memory limit can stop an exercise a
-    check sooner or later on a busy machine, so only such an exercise's status is kept."""
-    return {student: {name: [status] if status in ("timeout", "memory") else [score, status]
+    """The round trip's scores as recorded in verdicts.json (an exercise STOPPED_BY_A_LIMIT: its status only)."""
+    return {student: {name: [status] if status in STOPPED_BY_A_LIMIT else [score, status]
                       for name, (score, status) in exercises.items()} for student, exercises in scores.items()}
 
 
