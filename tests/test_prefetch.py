@@ -10,7 +10,7 @@ import pytest
 
 from grader.checks.base import Context
 from grader.grading.compare import CheckFailed
-from grader.grading.student_process import CallLost, Returned, StudentProcess
+from grader.grading.student_process import CallLost, ExerciseStopped, Returned, StudentProcess
 
 EXAMPLES = [(np.arange(n, dtype=np.float64),) for n in range(1, 11)]
 
@@ -20,14 +20,16 @@ class _Worker:
 
     request = staticmethod(StudentProcess.request)
 
-    def __init__(self, function, lose_after: int | None = None):
-        self.function, self.lose_after = function, lose_after
+    def __init__(self, function, lose_after: int | None = None, not_attempted: bool = False):
+        self.function, self.lose_after, self.not_attempted = function, lose_after, not_attempted
         self.messages: list[list[tuple]] = []
 
     def call_many(self, requests):
         self.messages.append([request.args for request in requests])
         if self.lose_after is not None and len(self.messages) > self.lose_after:
             return [CallLost("crashed", "the worker died")]  # a lost call ends the list, as StudentProcess does
+        if self.not_attempted:  # a stub: each call stops the exercise
+            return [ExerciseStopped("not_attempted", "f() still raises NotImplementedError") for _ in requests]
         return [Returned("ndarray", "ndarray", np.asarray(self.function(*request.args))) for request in requests]
 
     def call(self, module, function, *args, return_args=False, **kwargs):
@@ -76,7 +78,8 @@ def test_bodies_with_two_calls_cost_two_messages_and_see_what_one_by_one_calls_g
     ahead, failure, messages = _replayed(function, _shift_invariance, prefetch=True)
     one_by_one, failure_alone, messages_alone = _replayed(function, _shift_invariance, prefetch=False)
     assert failure is None and failure_alone is None
-    assert [len(message) for message in messages] == [10, 10]  # every first call, then every second call
+    assert [len(message) for message in messages] == [1, 9, 10]  # the exercise's very first call alone, then
+    # every other first call, then every second call
     assert len(messages_alone) == 20
     for (first, second), (first_alone, second_alone) in zip(ahead, one_by_one, strict=True):
         np.testing.assert_array_equal(first, first_alone)
@@ -90,7 +93,7 @@ def test_a_failing_body_stops_the_calls_made_ahead_where_the_replay_stops():
     ahead, failure, messages = _replayed(function, _shift_invariance, prefetch=True)
     one_by_one, failure_alone, _ = _replayed(function, _shift_invariance, prefetch=False)
     assert failure == failure_alone == "shape (4,) for input of 5"
-    assert [len(message) for message in messages] == [10, 4]  # no second call made ahead for the failing body
+    assert [len(message) for message in messages] == [1, 9, 4]  # no second call made ahead for the failing body
     assert len(ahead) == len(one_by_one) == 4
     for (first, second), (first_alone, second_alone) in zip(ahead, one_by_one):
         np.testing.assert_array_equal(first, first_alone)
@@ -114,11 +117,31 @@ def test_an_example_whose_outcome_was_made_ahead_gets_it_after_one_that_stopped_
 
 def test_a_lost_call_made_ahead_stops_the_exercise_where_its_body_makes_it():
     function = lambda z: z  # noqa: E731
-    worker = _Worker(function, lose_after=1)
+    worker = _Worker(function, lose_after=2)
     ctx, seen = _context(worker), []
     body = _shift_invariance(ctx, seen)
     ctx.prefetch(EXAMPLES, body)
-    assert [len(message) for message in worker.messages] == [10, 10]  # the second message lost the worker:
+    assert [len(message) for message in worker.messages] == [1, 9, 10]  # the third message lost the worker:
     with pytest.raises(CallLost, match="the worker died"):  # nothing more is made ahead, and the body that
         body(*EXAMPLES[0])  # made the lost call stops the exercise, as a lost call made then would
-    assert len(worker.messages) == 2
+    assert len(worker.messages) == 3
+
+
+def test_a_stub_costs_one_call_not_one_per_example():
+    """An exercise's very first call goes alone: a stub stops the exercise there, and nothing more is made."""
+    worker = _Worker(lambda z: z, not_attempted=True)
+    ctx, seen = _context(worker), []
+    body = _shift_invariance(ctx, seen)
+    ctx.prefetch(EXAMPLES, body)
+    assert [len(message) for message in worker.messages] == [1]
+    with pytest.raises(ExerciseStopped, match="NotImplementedError"):
+        body(*EXAMPLES[0])
+    assert len(worker.messages) == 1
+
+
+def test_once_the_exercise_has_answered_the_calls_made_ahead_go_together():
+    worker = _Worker(lambda z: z)
+    ctx, seen = _context(worker), []
+    ctx.call(np.zeros(3))  # a check before this one called the function
+    ctx.prefetch(EXAMPLES, _shift_invariance(ctx, seen))
+    assert [len(message) for message in worker.messages] == [1, 10, 10]

@@ -51,6 +51,8 @@ class Context:
     notes: list[str] = field(default_factory=list)
     _collected: list[Request] | None = None
     _prefetched: deque[tuple[Request, Outcome]] = field(default_factory=deque)
+    _answered: bool = False
+    """Whether a call of this exercise has been answered yet (see _make_ahead)."""
 
     def call(self, *args, return_args: bool = False, **kwargs) -> Returned | Raised:
         """Call the student's function with these arguments."""
@@ -63,7 +65,9 @@ class Context:
             self._collected.append(self.student.request(self.module, self.function, *args,
                                                         return_args=return_args, **kwargs))
             raise _Collected
-        return self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
+        outcome = self.student.call(self.module, self.function, *args, return_args=return_args, **kwargs)
+        self._answered = True
+        return outcome
 
     def _prefetched_outcome(self, args: tuple, kwargs: dict, return_args: bool) -> Outcome | None:
         """The outcome made ahead for this very call, if any; the ones before it, left by a body that stopped
@@ -103,13 +107,26 @@ class Context:
                 finally:
                     self._collected = None
                 break  # a body without a further call (done, or failed): the rest are not run ahead
-            outcomes = self.student.call_many([request for _, request in collected]) if collected else []
+            outcomes = self._make_ahead([request for _, request in collected]) if collected else []
             for (index, request), outcome in zip(collected, outcomes):
                 made[index].append((request, outcome))
             if len(outcomes) < len(collected) or any(isinstance(outcome, ExerciseStopped) for outcome in outcomes):
                 break
             going = [index for index, _ in collected]
         self._prefetched = deque(pair for calls in made for pair in calls)
+
+    def _make_ahead(self, requests: list[Request]) -> list[Outcome]:
+        """The outcomes of these calls, made in one message; but the exercise's very first call goes alone, since
+        a stub (NotImplementedError), a module that does not import or a function that is missing stops the
+        exercise right there, and the other calls would be made for nothing."""
+        if self._answered or len(requests) == 1:
+            outcomes = self.student.call_many(requests)
+        else:
+            outcomes = self.student.call_many(requests[:1])
+            if len(outcomes) == 1 and not isinstance(outcomes[0], ExerciseStopped):
+                outcomes += self.student.call_many(requests[1:])
+        self._answered = True
+        return outcomes
 
     def forget_prefetched(self) -> None:
         self._prefetched = deque()
