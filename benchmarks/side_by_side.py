@@ -13,18 +13,26 @@ which matches its own checks and recordings).
 Prints each chunk's two wall times, the totals and their ratio, the median of the chunks' ratios (after / before:
 below 1 is faster), the CPU time of each, and whether both commits gave every submission the same scores.
 
-Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--keep DIR]
+``--per-submission`` instead grades one submission at a time, in process (``grade_submission``, sandboxed, as a
+grading process of `grader grade` does), in one long-lived process per commit: each submission by both, back to
+back, the first one turn about. The finest interleaving, so the steadiest figure on a noisy machine; it prints the
+wall time and the grading process' CPU time by kind of submission, and the median of the submissions' ratios.
+
+Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--per-submission]
+       [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,12 +66,91 @@ def grade(tree: Path, course_file: Path, chunk: Path, out: Path, jobs: int, log:
     return ct.Measured(command, log, cwd=tree, env=tree_env(tree))
 
 
+GRADING_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from grader.course import load_course
+from grader.grading.submission import grade_submission
+tree = Path(sys.argv[1])
+course = load_course(sys.argv[2])
+print("ready", flush=True)
+for line in sys.stdin:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = grade_submission(Path(line.strip()), course, sandbox=True, secret=tree / "tests" / "secret")
+    print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                      "scores": {e.name: [float(e.score), e.status] for e in result.exercises}}), flush=True)
+"""
+
+
+class GradingProcess:
+    """A long-lived process grading with TREE's kit, one submission per request, as a grading process does."""
+
+    def __init__(self, tree: Path, course_file: Path):
+        self.process = subprocess.Popen([sys.executable, "-c", GRADING_PROCESS, str(tree), str(course_file)],
+                                        cwd=tree, env=dict(tree_env(tree), TF_CPP_MIN_LOG_LEVEL="3"), text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit(f"the grading process of {tree} did not start")
+
+    def grade(self, submission: Path) -> dict:
+        self.process.stdin.write(f"{submission}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"the grading process stopped while grading {submission}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, courses: dict) -> None:
+    processes = {side: GradingProcess(tree, courses[side]) for side, tree in trees.items()}
+    try:
+        for name in names[:3]:  # warm both up alike
+            for process in processes.values():
+                process.grade(work / "modules" / name)
+        wall = {side: Counter() for side in trees}
+        cpu = {side: Counter() for side in trees}
+        ratios, differ = [], []
+        for index, name in enumerate(names):
+            order = ("before", "after") if index % 2 == 0 else ("after", "before")
+            result = {side: processes[side].grade(work / "modules" / name) for side in order}
+            for side in trees:
+                wall[side][kinds[index]] += result[side]["wall"]
+                cpu[side][kinds[index]] += result[side]["cpu"]
+            ratios.append(result["after"]["wall"] / result["before"]["wall"])
+            if result["after"]["scores"] != result["before"]["scores"]:
+                differ.append(name)
+    finally:
+        for process in processes.values():
+            process.close()
+    print(f"{'kind':<15} {'count':>5} {'before wall':>12} {'after wall':>11} {'before CPU':>11} {'after CPU':>10}")
+    for kind in sorted(set(kinds)):
+        print(f"{kind:<15} {kinds.count(kind):>5} {wall['before'][kind]:11.1f}s {wall['after'][kind]:10.1f}s "
+              f"{cpu['before'][kind]:10.1f}s {cpu['after'][kind]:9.1f}s")
+    total = {side: sum(wall[side].values()) for side in trees}
+    total_cpu = {side: sum(cpu[side].values()) for side in trees}
+    print(f"\ntotal wall: before {total['before']:.1f} s, after {total['after']:.1f} s; "
+          f"after / before {total['after'] / total['before']:.3f}")
+    print(f"median of the submissions' ratios: {statistics.median(ratios):.3f} "
+          f"({sum(r < 1 for r in ratios)} of {len(ratios)} faster after)")
+    print(f"grading process CPU: before {total_cpu['before']:.1f} s, after {total_cpu['after']:.1f} s; "
+          f"after / before {total_cpu['after'] / total_cpu['before']:.3f}")
+    print(f"the same scores, exercise by exercise: {len(names) - len(differ)}/{len(names)} submissions")
+    for name in differ[:5]:
+        print(f"  differs: {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="the commit to compare this checkout with (any git revision)")
     parser.add_argument("--n", type=int, default=1000, help="class size [1000]")
     parser.add_argument("--chunk", type=int, default=100, help="submissions per chunk [100]")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="grader grade --jobs [CPU count]")
+    parser.add_argument("--per-submission", action="store_true",
+                        help="one submission at a time, in process, each by both commits back to back")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
 
@@ -90,6 +177,11 @@ def main() -> None:
                                   text=True).stdout.strip()
         here = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ct.PROJECT, capture_output=True,
                               text=True).stdout.strip()
+        if args.per_submission:
+            print(f"before: {revision} ({args.before}); after: this checkout, {here}; one submission at a time, "
+                  f"each by both, on {os.cpu_count()} cores\n")
+            per_submission(names, kinds, work, trees, courses)
+            return
         print(f"before: {revision} ({args.before}); after: this checkout, {here}; chunks of {args.chunk}, "
               f"grader grade --jobs {args.jobs}, on {os.cpu_count()} cores\n")
         print(f"{'chunk':>5} {'order':>6} {'before':>9} {'after':>9} {'after/before':>13}")
