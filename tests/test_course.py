@@ -52,8 +52,9 @@ def test_missing_file_and_bad_yaml(tmp_path):
         load_course(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("title: [unclosed")
-    with pytest.raises(CourseError, match="not valid YAML"):
+    with pytest.raises(CourseError, match="not valid YAML") as error:
         load_course(bad)
+    assert "title: [unclosed\n" in str(error.value) and "^" in str(error.value)  # the line at fault, pointed at
 
 
 def test_unknown_exercise_is_a_sentence(course):
