@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from grader.course import PROJECT_ROOT, Course
+from grader.course import PROJECT_ROOT, Course, read_yaml
 from grader.errors import GraderError
 from grader.authoring.freshness import EXERCISES, refuse_stale
 from grader.grading.forbidden import imports_in
@@ -88,7 +88,7 @@ def imported_modules(course: Course, modules: list[str], exercises: Path = EXERC
 
 
 def _assignment_course_yaml(course_file: Path, assignment: str) -> str:
-    raw = yaml.safe_load(course_file.read_text())
+    raw = read_yaml(course_file.read_text())
     raw["assignments"] = [entry for entry in raw["assignments"] if entry.get("id") == assignment]
     return (f"# {assignment} of {course_file.name}, written by `grader release --assignment {assignment}`.\n"
             + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
