@@ -108,6 +108,16 @@ def make_class(n: int, reference: dict, stubs: dict, seed: int = 0) -> tuple[lis
     return [students[i] for i in order], [kinds[i] for i in order]
 
 
+def isolated_env(work: Path) -> dict:
+    """This environment with the venv's commands first (nbgrader runs alembic by name) and Jupyter's and
+    IPython's folders inside WORK, so that nothing of the user's own configuration takes part."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        (work / "home" / name).mkdir(parents=True, exist_ok=True)
+        env[name] = str(work / "home" / name)
+    return env
+
+
 def write_class(n: int, settings, course_file: Path, course: Path, work: Path, env: dict):
     """The class of N: builds the nbgrader course folder in COURSE, writes each student's notebook to its
     submitted/ folder and the same answers as a folder of modules to WORK/modules/NAME. Returns the names, each
@@ -314,10 +324,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="class-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
     course = work / "course"
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs alembic by name
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-        (work / "home" / name).mkdir(parents=True, exist_ok=True)
-        env[name] = str(work / "home" / name)
+    env = isolated_env(work)
     secret = args.secret or default_secret()
     settings = load_course()
     settings = settings.model_copy(update={"grading": settings.grading.model_copy(update={"secret_folder": str(secret)})})

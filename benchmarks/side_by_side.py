@@ -105,7 +105,39 @@ class GradingProcess:
         self.process.wait()
 
 
-def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, courses: dict) -> None:
+def per_chunk(names: list[str], size: int, jobs: int, work: Path, trees: dict, courses: dict) -> dict:
+    """`grader grade` of each chunk by both commits, ABBA; prints the figures, returns each side's scores."""
+    print(f"{'chunk':>5} {'order':>6} {'before':>9} {'after':>9} {'after/before':>13}")
+    walls = {"before": [], "after": []}
+    cpus = {"before": 0.0, "after": 0.0}
+    scores = {"before": {}, "after": {}}
+    for index, start in enumerate(range(0, len(names), size)):
+        chunk = work / "chunks" / f"{index:03d}"
+        for name in names[start:start + size]:
+            shutil.copytree(work / "modules" / name, chunk / name)
+        order = ("before", "after") if index % 2 == 0 else ("after", "before")
+        for side in order:
+            out = work / "out" / side / f"{index:03d}"
+            measured = grade(trees[side], courses[side], chunk, out, jobs, work / f"{side}_{index:03d}.log")
+            walls[side].append(measured.wall)
+            cpus[side] += measured.cpu
+            scores[side].update(ct.our_scores(out))
+        print(f"{index:>5} {'AB' if order[0] == 'before' else 'BA':>6} {walls['before'][-1]:8.1f}s "
+              f"{walls['after'][-1]:8.1f}s {walls['after'][-1] / walls['before'][-1]:13.3f}", flush=True)
+    total = {side: sum(values) for side, values in walls.items()}
+    ratios = [a / b for a, b in zip(walls["after"], walls["before"])]
+    print(f"\ntotal wall: before {total['before']:.1f} s, after {total['after']:.1f} s; "
+          f"after / before {total['after'] / total['before']:.3f}")
+    print(f"median of the chunks' ratios: {statistics.median(ratios):.3f} "
+          f"(lowest {min(ratios):.3f}, highest {max(ratios):.3f}; {sum(r < 1 for r in ratios)} of {len(ratios)} "
+          "chunks faster after)")
+    print(f"CPU time: before {cpus['before']:.1f} s, after {cpus['after']:.1f} s; "
+          f"after / before {cpus['after'] / cpus['before']:.3f}")
+    return scores
+
+
+def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, courses: dict) -> dict:
+    """Each submission by both grading processes, back to back; prints the figures, returns each side's scores."""
     processes = {side: GradingProcess(tree, courses[side]) for side, tree in trees.items()}
     try:
         for name in names[:3]:  # warm both up alike
@@ -113,16 +145,16 @@ def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, 
                 process.grade(work / "modules" / name)
         wall = {side: Counter() for side in trees}
         cpu = {side: Counter() for side in trees}
-        ratios, differ = [], []
+        ratios = []
+        scores = {"before": {}, "after": {}}
         for index, name in enumerate(names):
             order = ("before", "after") if index % 2 == 0 else ("after", "before")
             result = {side: processes[side].grade(work / "modules" / name) for side in order}
             for side in trees:
                 wall[side][kinds[index]] += result[side]["wall"]
                 cpu[side][kinds[index]] += result[side]["cpu"]
+                scores[side][name] = result[side]["scores"]
             ratios.append(result["after"]["wall"] / result["before"]["wall"])
-            if result["after"]["scores"] != result["before"]["scores"]:
-                differ.append(name)
     finally:
         for process in processes.values():
             process.close()
@@ -138,9 +170,7 @@ def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, 
           f"({sum(r < 1 for r in ratios)} of {len(ratios)} faster after)")
     print(f"grading process CPU: before {total_cpu['before']:.1f} s, after {total_cpu['after']:.1f} s; "
           f"after / before {total_cpu['after'] / total_cpu['before']:.3f}")
-    print(f"the same scores, exercise by exercise: {len(names) - len(differ)}/{len(names)} submissions")
-    for name in differ[:5]:
-        print(f"  differs: {name}")
+    return scores
 
 
 def main() -> None:
@@ -163,10 +193,7 @@ def main() -> None:
                    check=True, capture_output=True)
     trees = {"before": before, "after": ct.PROJECT}
     try:
-        env = dict(os.environ, PATH=f"{ct.BIN}{os.pathsep}{os.environ['PATH']}")
-        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
-            (work / "home" / name).mkdir(parents=True, exist_ok=True)
-            env[name] = str(work / "home" / name)
+        env = ct.isolated_env(work)
         courses = {side: course_for(tree, work / f"course_{side}.yaml") for side, tree in trees.items()}
         env["GRADER_COURSE"] = str(courses["after"])
         names, _, kinds, _, _ = ct.write_class(args.n, load_course(courses["after"]), courses["after"],
@@ -177,42 +204,17 @@ def main() -> None:
                                   text=True).stdout.strip()
         here = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ct.PROJECT, capture_output=True,
                               text=True).stdout.strip()
+        mode = "one submission at a time, each by both" if args.per_submission else \
+            f"chunks of {args.chunk}, grader grade --jobs {args.jobs}"
+        print(f"before: {revision} ({args.before}); after: this checkout, {here}; {mode}; on {os.cpu_count()} "
+              "cores\n")
         if args.per_submission:
-            print(f"before: {revision} ({args.before}); after: this checkout, {here}; one submission at a time, "
-                  f"each by both, on {os.cpu_count()} cores\n")
-            per_submission(names, kinds, work, trees, courses)
-            return
-        print(f"before: {revision} ({args.before}); after: this checkout, {here}; chunks of {args.chunk}, "
-              f"grader grade --jobs {args.jobs}, on {os.cpu_count()} cores\n")
-        print(f"{'chunk':>5} {'order':>6} {'before':>9} {'after':>9} {'after/before':>13}")
-        walls = {"before": [], "after": []}
-        cpus = {"before": 0.0, "after": 0.0}
-        scores = {"before": {}, "after": {}}
-        for index, start in enumerate(range(0, args.n, args.chunk)):
-            chunk = work / "chunks" / f"{index:03d}"
-            for name in names[start:start + args.chunk]:
-                shutil.copytree(work / "modules" / name, chunk / name)
-            order = ("before", "after") if index % 2 == 0 else ("after", "before")
-            for side in order:
-                out = work / "out" / side / f"{index:03d}"
-                measured = grade(trees[side], courses[side], chunk, out, args.jobs, work / f"{side}_{index:03d}.log")
-                walls[side].append(measured.wall)
-                cpus[side] += measured.cpu
-                scores[side].update(ct.our_scores(out))
-            print(f"{index:>5} {'AB' if order[0] == 'before' else 'BA':>6} {walls['before'][-1]:8.1f}s "
-                  f"{walls['after'][-1]:8.1f}s {walls['after'][-1] / walls['before'][-1]:13.3f}", flush=True)
-        total = {side: sum(values) for side, values in walls.items()}
-        ratios = [a / b for a, b in zip(walls["after"], walls["before"])]
-        print(f"\ntotal wall: before {total['before']:.1f} s, after {total['after']:.1f} s; "
-              f"after / before {total['after'] / total['before']:.3f}")
-        print(f"median of the chunks' ratios: {statistics.median(ratios):.3f} "
-              f"(lowest {min(ratios):.3f}, highest {max(ratios):.3f}; {sum(r < 1 for r in ratios)} of {len(ratios)} "
-              "chunks faster after)")
-        print(f"CPU time: before {cpus['before']:.1f} s, after {cpus['after']:.1f} s; "
-              f"after / before {cpus['after'] / cpus['before']:.3f}")
-        same = sum(scores["before"][name] == scores["after"].get(name) for name in scores["before"])
-        print(f"the same scores, exercise by exercise: {same}/{args.n} submissions")
-        for name in [n for n in names if scores["before"].get(n) != scores["after"].get(n)][:5]:
+            scores = per_submission(names, kinds, work, trees, courses)
+        else:
+            scores = per_chunk(names, args.chunk, args.jobs, work, trees, courses)
+        same = [name for name in names if scores["before"].get(name) == scores["after"].get(name)]
+        print(f"the same scores, exercise by exercise: {len(same)}/{len(names)} submissions")
+        for name in [name for name in names if name not in same][:5]:
             print(f"  differs: {name}: before {scores['before'].get(name)}, after {scores['after'].get(name)}")
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ct.PROJECT, capture_output=True)
