@@ -16,7 +16,8 @@ below 1 is faster), the CPU time of each, and whether both commits gave every su
 ``--per-submission`` instead grades one submission at a time, in process (``grade_submission``, sandboxed, as a
 grading process of `grader grade` does), in one long-lived process per commit: each submission by both, back to
 back, the first one turn about. The finest interleaving, so the steadiest figure on a noisy machine; it prints the
-wall time and the grading process' CPU time by kind of submission, and the median of the submissions' ratios.
+wall time, the grading process' CPU time and its workers' CPU time (its ended children's, from getrusage) by
+kind of submission, and the median of the submissions' ratios.
 
 Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--per-submission]
        [--keep DIR]
@@ -67,17 +68,23 @@ def grade(tree: Path, course_file: Path, chunk: Path, out: Path, jobs: int, log:
 
 
 GRADING_PROCESS = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from grader.course import load_course
 from grader.grading.submission import grade_submission
 tree = Path(sys.argv[1])
 course = load_course(sys.argv[2])
 print("ready", flush=True)
+
+def children():  # the CPU of the workers (and their bubblewrap) that have ended: a submission's end with it
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 for line in sys.stdin:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, worker = time.perf_counter(), time.process_time(), children()
     result = grade_submission(Path(line.strip()), course, sandbox=True, secret=tree / "tests" / "secret")
     print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                      "worker": children() - worker,
                       "scores": {e.name: [float(e.score), e.status] for e in result.exercises}}), flush=True)
 """
 
@@ -145,6 +152,7 @@ def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, 
                 process.grade(work / "modules" / name)
         wall = {side: Counter() for side in trees}
         cpu = {side: Counter() for side in trees}
+        worker = {side: Counter() for side in trees}
         ratios = []
         scores = {"before": {}, "after": {}}
         for index, name in enumerate(names):
@@ -153,23 +161,28 @@ def per_submission(names: list[str], kinds: list[str], work: Path, trees: dict, 
             for side in trees:
                 wall[side][kinds[index]] += result[side]["wall"]
                 cpu[side][kinds[index]] += result[side]["cpu"]
+                worker[side][kinds[index]] += result[side]["worker"]
                 scores[side][name] = result[side]["scores"]
             ratios.append(result["after"]["wall"] / result["before"]["wall"])
     finally:
         for process in processes.values():
             process.close()
-    print(f"{'kind':<15} {'count':>5} {'before wall':>12} {'after wall':>11} {'before CPU':>11} {'after CPU':>10}")
+    print(f"{'kind':<15} {'count':>5} {'wall':>19} {'grading CPU':>19} {'worker CPU':>19}")
+    print(f"{'':<15} {'':>5}" + f" {'before':>9} {'after':>9}" * 3)
     for kind in sorted(set(kinds)):
-        print(f"{kind:<15} {kinds.count(kind):>5} {wall['before'][kind]:11.1f}s {wall['after'][kind]:10.1f}s "
-              f"{cpu['before'][kind]:10.1f}s {cpu['after'][kind]:9.1f}s")
+        print(f"{kind:<15} {kinds.count(kind):>5}" + "".join(
+            f" {figure['before'][kind]:8.1f}s {figure['after'][kind]:8.1f}s" for figure in (wall, cpu, worker)))
     total = {side: sum(wall[side].values()) for side in trees}
     total_cpu = {side: sum(cpu[side].values()) for side in trees}
+    total_worker = {side: sum(worker[side].values()) for side in trees}
     print(f"\ntotal wall: before {total['before']:.1f} s, after {total['after']:.1f} s; "
           f"after / before {total['after'] / total['before']:.3f}")
     print(f"median of the submissions' ratios: {statistics.median(ratios):.3f} "
           f"({sum(r < 1 for r in ratios)} of {len(ratios)} faster after)")
     print(f"grading process CPU: before {total_cpu['before']:.1f} s, after {total_cpu['after']:.1f} s; "
           f"after / before {total_cpu['after'] / total_cpu['before']:.3f}")
+    print(f"workers' CPU: before {total_worker['before']:.1f} s, after {total_worker['after']:.1f} s; "
+          f"after / before {total_worker['after'] / total_worker['before']:.3f}")
     return scores
 
 

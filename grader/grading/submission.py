@@ -103,10 +103,10 @@ def grade_submission(
     ones (grader.references.secret); ``references``, ``oracle`` and ``recording`` override them. With ``worker_user`` (the
     grader running as root), the student's code runs as that user, on a private copy it owns.
     """
-    from grader.grading.session import run_checks
-
     with prepared(submission, course, exercise=exercise, sandbox=sandbox, references=references, oracle=oracle,
                   recording=recording, secret=secret, worker_user=worker_user) as run:
+        from grader.grading.session import run_checks  # imported (pytest, the first time) while the worker starts
+
         results = run_checks(run)
     return SubmissionResult(run.snapshot.name, results, run.snapshot.ignored)
 
