@@ -155,12 +155,12 @@ class Measured:
 
     def __init__(self, command: list[str], log: Path, **kwargs):
         self.command = command
-        group = _cpu_group()
+        group = cpu_group()
         busy_before = _machine_busy()
         started = time.perf_counter()
         with log.open("w") as output:
             process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
-                                       preexec_fn=(lambda: _join(group)) if group else None, **kwargs)
+                                       preexec_fn=(lambda: join_group(group)) if group else None, **kwargs)
             self.peak_process, self.peak_total, self.peak_student = 0, 0, 0
             root = psutil.Process(process.pid)
             while process.poll() is None:
@@ -170,7 +170,7 @@ class Measured:
         self.returncode = process.returncode
         if group:
             self.cpu, self.cpu_source = int((group / "cpuacct.usage").read_text()) / 1e9, "cpuacct cgroup"
-            _remove(group)
+            remove_group(group)
         else:
             self.cpu, self.cpu_source = _machine_busy() - busy_before, "whole machine (/proc/stat)"
         if self.returncode != 0:
@@ -202,7 +202,9 @@ class Measured:
                 f"{self.peak_student / 2**20:5.0f} MiB largest student worker")
 
 
-def _cpu_group() -> Path | None:
+def cpu_group() -> Path | None:
+    """A new cpuacct cgroup (its cpuacct.usage counts every process that joins it, and their children), or None
+    where there is no writable cpuacct hierarchy."""
     root = Path("/sys/fs/cgroup/cpuacct")
     if not (root / "cpuacct.usage").exists():
         return None
@@ -214,11 +216,11 @@ def _cpu_group() -> Path | None:
     return group
 
 
-def _join(group: Path) -> None:
+def join_group(group: Path) -> None:
     (group / "cgroup.procs").write_text(str(os.getpid()))
 
 
-def _remove(group: Path) -> None:
+def remove_group(group: Path) -> None:
     for _ in range(100):
         try:
             group.rmdir()

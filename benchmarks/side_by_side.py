@@ -16,7 +16,7 @@ below 1 is faster), the CPU time of each, and whether both commits gave every su
 ``--per-submission`` instead grades one submission at a time, in process (``grade_submission``, sandboxed, as a
 grading process of `grader grade` does), in one long-lived process per commit: each submission by both, back to
 back, the first one turn about. The finest interleaving, so the steadiest figure on a noisy machine; it prints the
-wall time, the grading process' CPU time and its workers' CPU time (its ended children's, from getrusage) by
+wall time, the grading process' CPU time and its workers' CPU time (from a cpuacct cgroup per grading process) by
 kind of submission, and the median of the submissions' ratios.
 
 Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--per-submission]
@@ -68,48 +68,56 @@ def grade(tree: Path, course_file: Path, chunk: Path, out: Path, jobs: int, log:
 
 
 GRADING_PROCESS = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from grader.course import load_course
 from grader.grading.submission import grade_submission
 tree = Path(sys.argv[1])
 course = load_course(sys.argv[2])
 print("ready", flush=True)
-
-def children():  # the CPU of the workers (and their bubblewrap) that have ended: a submission's end with it
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
 for line in sys.stdin:
-    wall, cpu, worker = time.perf_counter(), time.process_time(), children()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = grade_submission(Path(line.strip()), course, sandbox=True, secret=tree / "tests" / "secret")
     print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
-                      "worker": children() - worker,
                       "scores": {e.name: [float(e.score), e.status] for e in result.exercises}}), flush=True)
 """
 
 
 class GradingProcess:
-    """A long-lived process grading with TREE's kit, one submission per request, as a grading process does."""
+    """A long-lived process grading with TREE's kit, one submission per request, as a grading process does; in a
+    cpuacct cgroup of its own where there is one, which counts its workers' CPU too (killed ones included)."""
 
     def __init__(self, tree: Path, course_file: Path):
+        self.group = ct.cpu_group()
+        group = self.group
         self.process = subprocess.Popen([sys.executable, "-c", GRADING_PROCESS, str(tree), str(course_file)],
                                         cwd=tree, env=dict(tree_env(tree), TF_CPP_MIN_LOG_LEVEL="3"), text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        preexec_fn=(lambda: ct.join_group(group)) if group else None)
         if self.process.stdout.readline().strip() != "ready":
             raise SystemExit(f"the grading process of {tree} did not start")
 
     def grade(self, submission: Path) -> dict:
+        """The submission's result: wall and CPU seconds of the grading process, ``worker`` the CPU seconds of
+        its workers (NaN without a cgroup), and the scores."""
+        before = self._group_cpu()
         self.process.stdin.write(f"{submission}\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
             raise SystemExit(f"the grading process stopped while grading {submission}")
-        return json.loads(line)
+        result = json.loads(line)
+        result["worker"] = self._group_cpu() - before - result["cpu"]
+        return result
+
+    def _group_cpu(self) -> float:
+        return int((self.group / "cpuacct.usage").read_text()) / 1e9 if self.group else float("nan")
 
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
+        if self.group:
+            ct.remove_group(self.group)
 
 
 def per_chunk(names: list[str], size: int, jobs: int, work: Path, trees: dict, courses: dict) -> dict:
