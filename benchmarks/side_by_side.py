@@ -20,7 +20,7 @@ wall time, the grading process' CPU time and its workers' CPU time (from a cpuac
 kind of submission, and the median of the submissions' ratios.
 
 Usage: python benchmarks/side_by_side.py --before REV [--n 1000] [--chunk 100] [--jobs 2] [--per-submission]
-       [--keep DIR]
+       [--only KIND] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import class_throughput as ct  # noqa: E402 - the class, its grading command and its measurement
+import worktree  # noqa: E402 - the commit to compare with, checked out beside this one
 
 COURSE_FOR_TREE = """
 import sys, yaml
@@ -51,7 +52,7 @@ out.write_text(yaml.safe_dump(settings.model_copy(update={"grading": grading}).m
 
 
 def tree_env(tree: Path) -> dict:
-    return dict(os.environ, PYTHONPATH=str(tree), PATH=f"{ct.BIN}{os.pathsep}{os.environ['PATH']}")
+    return worktree.tree_env(tree, PATH=f"{ct.BIN}{os.pathsep}{os.environ['PATH']}")
 
 
 def course_for(tree: Path, out: Path) -> Path:
@@ -202,45 +203,48 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="grader grade --jobs [CPU count]")
     parser.add_argument("--per-submission", action="store_true",
                         help="one submission at a time, in process, each by both commits back to back")
+    parser.add_argument("--only", metavar="KIND", help="grade only this kind of submission (e.g. correct)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args()
 
-    from grader.course import load_course
-
     work = args.keep or Path(tempfile.mkdtemp(prefix="side-by-side-"))
     work.mkdir(parents=True, exist_ok=True)
-    before = work / "before-tree"
-    subprocess.run(["git", "worktree", "add", "--detach", "--force", str(before), args.before], cwd=ct.PROJECT,
-                   check=True, capture_output=True)
-    trees = {"before": before, "after": ct.PROJECT}
     try:
-        env = ct.isolated_env(work)
-        courses = {side: course_for(tree, work / f"course_{side}.yaml") for side, tree in trees.items()}
-        env["GRADER_COURSE"] = str(courses["after"])
-        names, _, kinds, _, _ = ct.write_class(args.n, load_course(courses["after"]), courses["after"],
-                                               work / "course", work, env)
-        counts = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
-        print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
-        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=before, capture_output=True,
-                                  text=True).stdout.strip()
-        here = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ct.PROJECT, capture_output=True,
-                              text=True).stdout.strip()
-        mode = "one submission at a time, each by both" if args.per_submission else \
-            f"chunks of {args.chunk}, grader grade --jobs {args.jobs}"
-        print(f"before: {revision} ({args.before}); after: this checkout, {here}; {mode}; on {os.cpu_count()} "
-              "cores\n")
-        if args.per_submission:
-            scores = per_submission(names, kinds, work, trees, courses)
-        else:
-            scores = per_chunk(names, args.chunk, args.jobs, work, trees, courses)
-        same = [name for name in names if scores["before"].get(name) == scores["after"].get(name)]
-        print(f"the same scores, exercise by exercise: {len(same)}/{len(names)} submissions")
-        for name in [name for name in names if name not in same][:5]:
-            print(f"  differs: {name}: before {scores['before'].get(name)}, after {scores['after'].get(name)}")
+        with worktree.checked_out(args.before, work / "before-tree") as before:
+            compare(args, work, {"before": before, "after": ct.PROJECT})
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ct.PROJECT, capture_output=True)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def compare(args: argparse.Namespace, work: Path, trees: dict) -> None:
+    from grader.course import load_course
+
+    env = ct.isolated_env(work)
+    courses = {side: course_for(tree, work / f"course_{side}.yaml") for side, tree in trees.items()}
+    env["GRADER_COURSE"] = str(courses["after"])
+    names, _, kinds, _, _ = ct.write_class(args.n, load_course(courses["after"]), courses["after"],
+                                           work / "course", work, env)
+    counts = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
+    print(f"class of {args.n}: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
+    if args.only:
+        chosen = [(name, kind) for name, kind in zip(names, kinds) if kind == args.only]
+        if not chosen:
+            raise SystemExit(f"the class has no submission of the kind {args.only!r}: try one of {sorted(counts)}")
+        names, kinds = [name for name, _ in chosen], [kind for _, kind in chosen]
+        print(f"graded: only the {len(names)} {args.only}")
+    mode = "one submission at a time, each by both" if args.per_submission else \
+        f"chunks of {args.chunk}, grader grade --jobs {args.jobs}"
+    print(f"before: {worktree.short_revision(trees['before'])} ({args.before}); after: this checkout, "
+          f"{worktree.short_revision(trees['after'])}; {mode}; on {os.cpu_count()} cores\n")
+    if args.per_submission:
+        scores = per_submission(names, kinds, work, trees, courses)
+    else:
+        scores = per_chunk(names, args.chunk, args.jobs, work, trees, courses)
+    same = [name for name in names if scores["before"].get(name) == scores["after"].get(name)]
+    print(f"the same scores, exercise by exercise: {len(same)}/{len(names)} submissions")
+    for name in [name for name in names if name not in same][:5]:
+        print(f"  differs: {name}: before {scores['before'].get(name)}, after {scores['after'].get(name)}")
 
 
 if __name__ == "__main__":

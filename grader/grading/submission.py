@@ -15,7 +15,7 @@ from grader.course import PROJECT_ROOT, AssignmentConfig, Course, ExerciseConfig
 from grader.errors import GraderError, SubmissionError
 from grader.grading.forbidden import forbidden_imports
 from grader.oracle.recorded import Oracle
-from grader.references.store import DATA, References, load_references
+from grader.references.store import DATA, References, has_hidden, load_references
 from grader.references.secret import load_secret
 from grader.grading.replay import Recording
 from grader.grading.results import SubmissionResult
@@ -152,11 +152,12 @@ def prepared(
         if notebook is not None:  # the course decides what a notebook is graded on, never its cells
             graded = {e.name for e in notebook_assignment(course, notebook).exercises}
             exercises = [e for e in exercises if e.name in graded]
-        if references is None or oracle is None or recording is None:
+        with_hidden = references.hidden is not None if references is not None else has_hidden(secret or DATA)
+        hidden = [e for e in exercises if with_hidden and any(c.hidden for c in e.checks.values())]
+        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises) + len(hidden)))
+        if references is None or oracle is None or recording is None:  # read (once a process) while the worker starts
             shared = grading_inputs(secret)
             references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
-        hidden = [e for e in exercises if references.hidden is not None and any(c.hidden for c in e.checks.values())]
-        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises) + len(hidden)))
         contexts = {e.name: Context(student, e.module, e.function, oracle, references, hypothesis_settings, recording)
                     for e in exercises}
         forbidden = {e.name: forbidden_imports(folder, e.module, settings.forbidden_modules) for e in exercises}

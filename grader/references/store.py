@@ -165,13 +165,18 @@ def load_model(folder: Path = DATA) -> tuple[np.ndarray, np.ndarray]:
         return model["W"], model["b"]
 
 
+def has_hidden(folder: Path) -> bool:
+    """Whether the set of references in FOLDER has the hidden checks' batches (a secret set does)."""
+    return (folder / "hidden.npz").is_file()
+
+
 def load_references(folder: Path = DATA, key: bytes = PUBLIC_KEY) -> References:
     """Load a set of references: the public one (default), or a secret one with its key."""
     try:
         W, b = load_model()
         visible = load_batches(folder / "visible.npz")
         cases = load_cases(folder / "cases.npz")
-        hidden = load_batches(folder / "hidden.npz") if (folder / "hidden.npz").is_file() else None
+        hidden = load_batches(folder / "hidden.npz") if has_hidden(folder) else None
     except (OSError, KeyError, ValueError) as error:
         rebuild = "grader secret init" if key != PUBLIC_KEY else "grader references build"
         raise DataError(f"The reference fixtures in {folder} are missing or unreadable ({error}). "
