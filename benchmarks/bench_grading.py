@@ -38,8 +38,8 @@ def seconds(command: list[str], tree: Path = PROJECT) -> float:
     return time.perf_counter() - start
 
 
-def figures(trees: dict[str, Path], root: Path, out: Path, repeat: int) -> dict[str, dict[str, float]]:
-    """Each figure's median over ``repeat`` runs, for each tree; the trees take turns, ABBA."""
+def figures(trees: dict[str, Path], root: Path, out: Path, repeat: int) -> dict[str, dict[str, list[float]]]:
+    """Each figure's times over ``repeat`` runs, for each tree; the trees take turns, ABBA."""
     def commands(tree: Path, run: int) -> dict[str, list[str]]:
         secret = ["--secret", str(tree / "tests" / "secret")]  # the kit's test secret: a course's kind of inputs
         grade = [*GRADER, "grade", str(root), *secret]
@@ -58,8 +58,7 @@ def figures(trees: dict[str, Path], root: Path, out: Path, repeat: int) -> dict[
             order = sides if run % 2 == 0 else sides[::-1]
             for side in order:
                 times[side].setdefault(figure, []).append(seconds(commands(trees[side], run)[figure], trees[side]))
-    return {side: {figure: statistics.median(values) for figure, values in by_figure.items()}
-            for side, by_figure in times.items()}
+    return times
 
 
 def report(name: str, measured: dict[str, float], tensorflow: float, n: int) -> None:
@@ -89,22 +88,28 @@ def main() -> None:
         if args.before:
             with worktree.checked_out(args.before, Path(tmp) / "before-tree") as before:
                 trees = {"before": before, "after": PROJECT}
-                measured = figures(trees, root, Path(tmp) / "out", args.repeat)
+                times = figures(trees, root, Path(tmp) / "out", args.repeat)
                 labels = {side: f"{side}: {worktree.short_revision(tree)}" for side, tree in trees.items()}
         else:
-            measured = figures({"this checkout": PROJECT}, root, Path(tmp) / "out", args.repeat)
+            times = figures({"this checkout": PROJECT}, root, Path(tmp) / "out", args.repeat)
             labels = {"this checkout": f"this checkout: {worktree.short_revision(PROJECT)}"}
 
+    measured = {side: {figure: statistics.median(values) for figure, values in by_figure.items()}
+                for side, by_figure in times.items()}
     print(f"python -c 'import tensorflow':            {tensorflow:6.2f} s")
     for side, values in measured.items():
         report(labels[side], values, tensorflow, args.class_size)
     if args.before:
-        print("after / before (medians):")
+        print("after / before: the ratio of the medians; the median of the paired runs' ratios (each run of one "
+              "commit with the run of the other next to it), lowest and highest:")
         for figure, label in (("check", "grader check solutions (sandboxed)"),
                               ("check_plain", "grader check solutions --no-sandbox"),
                               ("grade", f"grader grade, {args.class_size} copies (sandboxed)"),
                               ("grade_plain", f"grader grade, {args.class_size} copies --no-sandbox")):
-            print(f"  {label + ':':<42}{measured['after'][figure] / measured['before'][figure]:6.3f}")
+            paired = [a / b for a, b in zip(times["after"][figure], times["before"][figure])]
+            print(f"  {label + ':':<42}{measured['after'][figure] / measured['before'][figure]:6.3f}  paired "
+                  f"{statistics.median(paired):.3f} ({min(paired):.3f} to {max(paired):.3f}, "
+                  f"{sum(r < 1 for r in paired)} of {len(paired)} faster after)")
 
 
 if __name__ == "__main__":
