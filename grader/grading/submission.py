@@ -152,16 +152,23 @@ def prepared(
         if notebook is not None:  # the course decides what a notebook is graded on, never its cells
             graded = {e.name for e in notebook_assignment(course, notebook).exercises}
             exercises = [e for e in exercises if e.name in graded]
+        # The worker starts first: the grading inputs are read (once a process) while it starts. Its CPU budget
+        # counts the hidden passes, known here from the references' folder; the passes run are the loaded ones'.
         with_hidden = references.hidden is not None if references is not None else has_hidden(secret or DATA)
-        hidden = [e for e in exercises if with_hidden and any(c.hidden for c in e.checks.values())]
-        student = stack.enter_context(StudentProcess(folder, settings, exercises=len(exercises) + len(hidden)))
-        if references is None or oracle is None or recording is None:  # read (once a process) while the worker starts
+        passes = len(exercises) + (len(_with_hidden_checks(exercises)) if with_hidden else 0)
+        student = stack.enter_context(StudentProcess(folder, settings, exercises=passes))
+        if references is None or oracle is None or recording is None:
             shared = grading_inputs(secret)
             references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
+        hidden = _with_hidden_checks(exercises) if references.hidden is not None else []
         contexts = {e.name: Context(student, e.module, e.function, oracle, references, hypothesis_settings, recording)
                     for e in exercises}
         forbidden = {e.name: forbidden_imports(folder, e.module, settings.forbidden_modules) for e in exercises}
         yield SubmissionRun(snapshot, exercises, hidden, student, contexts, forbidden)
+
+
+def _with_hidden_checks(exercises: list[ExerciseConfig]) -> list[ExerciseConfig]:
+    return [e for e in exercises if any(check.hidden for check in e.checks.values())]
 
 
 @lru_cache(maxsize=4)
