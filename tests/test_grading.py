@@ -10,7 +10,7 @@ import pytest
 from conftest import FULL_MARKS, HIDDEN_POINTS, PROJECT, PUBLIC_MARKS, SECRET
 from corpus import ROOT, assemble
 from grader.errors import SubmissionError
-from grader.grading.submission import grade_submission
+from grader.grading.submission import grade_submission, prepared
 
 
 def test_solutions_get_full_marks(course):
@@ -19,6 +19,15 @@ def test_solutions_get_full_marks(course):
         assert {e.status for e in result.exercises} == {"passed"}
         assert result.score == result.max_score == marks
         assert sum(e.hidden_points for e in result.exercises) == (0 if secret else HIDDEN_POINTS)
+
+
+@pytest.mark.parametrize("secret", [SECRET, None], ids=["grade-time", "public"])
+def test_the_worker_budget_counts_the_hidden_passes_that_run(course, secret):
+    """The worker starts before the references are read; its CPU budget still counts exactly the passes run."""
+    with prepared(PROJECT / "solutions", course, sandbox=False, secret=secret) as run:
+        with_hidden = [e.name for e in course.exercises() if any(c.hidden for c in e.checks.values())]
+        assert [e.name for e in run.hidden] == (with_hidden if secret else [])
+        assert with_hidden and run.student.exercises == len(run.exercises) + len(run.hidden)
 
 
 def test_stubs_get_zero_and_not_attempted(course):

@@ -154,21 +154,18 @@ def prepared(
             exercises = [e for e in exercises if e.name in graded]
         # The worker starts first: the grading inputs are read (once a process) while it starts. Its CPU budget
         # counts the hidden passes, known here from the references' folder; the passes run are the loaded ones'.
-        with_hidden = references.hidden is not None if references is not None else has_hidden(secret or DATA)
-        passes = len(exercises) + (len(_with_hidden_checks(exercises)) if with_hidden else 0)
+        with_hidden_checks = [e for e in exercises if any(check.hidden for check in e.checks.values())]
+        expect_hidden = references.hidden is not None if references is not None else has_hidden(secret or DATA)
+        passes = len(exercises) + (len(with_hidden_checks) if expect_hidden else 0)
         student = stack.enter_context(StudentProcess(folder, settings, exercises=passes))
         if references is None or oracle is None or recording is None:
             shared = grading_inputs(secret)
             references, oracle, recording = references or shared[0], oracle or shared[1], recording or shared[2]
-        hidden = _with_hidden_checks(exercises) if references.hidden is not None else []
+        hidden = with_hidden_checks if references.hidden is not None else []
         contexts = {e.name: Context(student, e.module, e.function, oracle, references, hypothesis_settings, recording)
                     for e in exercises}
         forbidden = {e.name: forbidden_imports(folder, e.module, settings.forbidden_modules) for e in exercises}
         yield SubmissionRun(snapshot, exercises, hidden, student, contexts, forbidden)
-
-
-def _with_hidden_checks(exercises: list[ExerciseConfig]) -> list[ExerciseConfig]:
-    return [e for e in exercises if any(check.hidden for check in e.checks.values())]
 
 
 @lru_cache(maxsize=4)
